@@ -1,0 +1,209 @@
+"""The command line: click commands that read options, build the pieces and hand over.
+
+Kept thin and quick to import: everything beyond click is imported inside the commands, so
+`companion --help` pays for nothing else. The command docstrings are the help text.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from companion import __version__
+
+if TYPE_CHECKING:
+    from companion.app import Environment
+    from companion.content.model import Content
+    from companion.dialogue.steps import Step
+    from companion.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _parsed(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback that checks a value with the same parser the config file uses."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
+        from companion.settings import PARSERS
+
+        try:
+            return PARSERS[name][0](value)
+        except ValueError as e:
+            raise click.BadParameter(str(e)) from None
+
+    return callback
+
+
+def session_options(f: F) -> F:
+    """The options every session shares."""
+    options = [
+        click.option(
+            "--input", "input", type=click.Choice(["auto", "voice", "keys"]), default=None,
+            help="How you answer: by voice, by keys, or auto (voice when a microphone is found).",
+        ),
+        click.option("--text-only", is_flag=True, default=None,
+                     help="Show every line as text and do not speak."),
+        click.option("--rate", metavar="WPM", callback=_parsed("rate"),
+                     help="Speech rate, 80 to 450 words per minute (default 160)."),
+        click.option("--voice", metavar="NAME", callback=_parsed("voice"),
+                     help="The speech engine's voice to use."),
+        click.option("--volume", metavar="0.1-1.0", callback=_parsed("volume"),
+                     help="Speech volume, 0.1 to 1.0 (default 1.0)."),
+        click.option("--timeout", metavar="SECONDS|off", callback=_parsed("timeout"),
+                     help="How long to wait for an answer (default 10 seconds). "
+                          "Up to 3600, or off to wait as long as you need."),
+        click.option("--screen-reader", is_flag=True, default=None,
+                     help="Plain lines only: no styling, nothing animated."),
+        click.option("--content", metavar="FILE.toml",
+                     type=click.Path(dir_okay=False, path_type=Path),
+                     help="Run your own file instead (same schema as the built-in one; "
+                          "see the README)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "--version", prog_name="companion",
+                      message="%(prog)s %(version)s")
+def cli() -> None:
+    """An offline, hands-free companion for reflection, breathing breaks and the practice of
+    receiving.
+
+    Every line is spoken and also printed. Answer by voice or by keys: yes, no, or not sure.
+    At any question you can say or press: repeat (r), skip (s), back (b), pause (p), help (h),
+    stop (q), slower (-), faster (+), louder (up arrow), softer (down arrow).
+
+    This is a reflection aid, not a diagnosis. Start with: companion reflect
+    """
+
+
+def _run(
+    ctx: click.Context,
+    options: dict[str, Any],
+    own_kind: str,
+    build: Callable[[Environment, Content, Settings], list[Step]],
+) -> None:
+    from companion import app
+
+    env = ctx.obj if isinstance(ctx.obj, app.Environment) else app.Environment()
+    ctx.exit(app.run_command(env, options, own_kind, build))
+
+
+@cli.command()
+@click.argument("sets", nargs=-1, metavar="[SET]...")
+@session_options
+@click.pass_context
+def reflect(ctx: click.Context, sets: tuple[str, ...], **options: Any) -> None:
+    """Reflect on how you handle help: questions you answer yes, no or not sure, then a short
+    summary with one small next step.
+
+    With no SET, the five-question self-check. Other sets: signs, relationships, balance,
+    seek-help; several run one after another with one summary. --content FILE.toml runs your
+    own questions (after any SETs named).
+    """
+    own = options.get("content")
+
+    def build(env: Environment, content: Content, settings: Settings) -> list[Step]:
+        from companion import sessions
+        from companion.app import helpline_for
+
+        chosen = list(sets) or ([] if own else ["self-check"])
+        for set_id in chosen:
+            if set_id not in content.checks:
+                known = ", ".join(content.checks)
+                raise click.BadParameter(f"{set_id!r} is not a set; choose from: {known}",
+                                         param_hint="SET")
+        if own:
+            chosen.append(Path(own).stem)
+        return sessions.reflect(content, chosen, helpline_for(content, settings, env.environ_))
+
+    _run(ctx, options, "check", build)
+
+
+@cli.command()
+@click.argument("pattern", required=False)
+@click.option("--cycles", type=click.IntRange(1, 1000), help="How many breaths.")
+@click.option("--minutes", type=click.FloatRange(0.1, 60), help="About how long (default 2).")
+@session_options
+@click.pass_context
+def breathe(ctx: click.Context, pattern: str | None, cycles: int | None,
+            minutes: float | None, **options: Any) -> None:
+    """A guided breathing break, about two minutes of breathing out a little longer than in.
+
+    PATTERN: longer-exhale (the default), box, 4-7-8, resonance or cyclic-sigh.
+    """
+
+    def build(env: Environment, content: Content, settings: Settings) -> list[Step]:
+        from companion import sessions
+
+        try:
+            return sessions.breathe(content, pattern, cycles=cycles, minutes=minutes)
+        except KeyError as e:
+            raise click.BadParameter(str(e.args[0]), param_hint="PATTERN") from None
+
+    _run(ctx, options, "breathing", build)
+
+
+@cli.command()
+@session_options
+@click.pass_context
+def receive(ctx: click.Context, **options: Any) -> None:
+    """The practice of receiving: everyday moments of being helped, and saying thank you
+    instead of sorry."""
+
+    def build(env: Environment, content: Content, settings: Settings) -> list[Step]:
+        from companion import sessions
+
+        return sessions.receive(content)
+
+    _run(ctx, options, "receive", build)
+
+
+@cli.command()
+@session_options
+@click.pass_context
+def journal(ctx: click.Context, **options: Any) -> None:
+    """Journal prompts, each followed by quiet time to write or think. With --timeout off the
+    quiet time lasts until you say next or press Enter."""
+
+    def build(env: Environment, content: Content, settings: Settings) -> list[Step]:
+        from companion import sessions
+
+        return sessions.journal(content, timed=settings.timeout is not None)
+
+    _run(ctx, options, "journal", build)
+
+
+@cli.command("list")
+@click.option("--rate", metavar="WPM", callback=_parsed("rate"),
+              help="Estimate lengths at this speech rate.")
+@click.option("--screen-reader", is_flag=True, default=None, help="No column padding.")
+@click.pass_context
+def list_(ctx: click.Context, rate: int | None, screen_reader: bool | None) -> None:
+    """List the sessions, one line each, with about how long each takes."""
+    from companion import app
+
+    env = ctx.obj if isinstance(ctx.obj, app.Environment) else app.Environment()
+    ctx.exit(app.list_sessions(env, {"rate": rate, "screen_reader": screen_reader}))
+
+
+def main() -> None:
+    """The console script. Makes sure a closed or full standard output ends quietly."""
+    try:
+        cli.main(prog_name="companion")
+    finally:
+        try:
+            sys.stdout.flush()
+        except OSError:
+            # Nothing more can be shown; keep Python from complaining at exit.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())

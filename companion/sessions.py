@@ -1,0 +1,157 @@
+"""Build each session's steps from the content, and the catalogue `companion list` prints. Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import partial
+
+from companion.breathing.schedule import cycles_for, schedule
+from companion.content.loader import CHECK_SETS
+from companion.content.model import Content, Pattern
+from companion.dialogue.protocols import RATE_DEFAULT, Expect
+from companion.dialogue.steps import Ask, Breathe, Instructions, Pause, Say, Step, Summary
+from companion.dialogue.summary import MAX_WORDS, SummaryInputs, compose
+
+ANSWER_SECONDS = 3.0  # a typical time to answer, for length estimates
+
+
+def reflect(content: Content, set_ids: Sequence[str], helpline: str) -> list[Step]:
+    """The chosen question sets in order, then one summary over all of them."""
+    p = content.phrases
+    steps: list[Step] = []
+    questions = []
+    for n, set_id in enumerate(set_ids):
+        qs = content.checks[set_id]
+        steps += [Say(line) for line in qs.intro]
+        if n == 0:
+            steps.append(Instructions(p.how_yes_no_voice, p.how_yes_no_keys))
+        steps += [Ask(q.id, q.text, q.short) for q in qs.questions]
+        questions += qs.questions
+    inputs = SummaryInputs(questions, content.summary, content.healing, helpline)
+    steps.append(Summary(partial(compose, inputs)))
+    for set_id in set_ids:
+        steps += [Say(line) for line in content.checks[set_id].outro]
+    return steps
+
+
+def receive(content: Content) -> list[Step]:
+    practice, p = content.practice, content.phrases
+    expect = Expect("phrase", practice.phrase, practice.accept)
+    return [
+        *(Say(line) for line in practice.intro),
+        Instructions(
+            p.how_phrase_voice.format(phrase=practice.phrase),
+            p.how_phrase_keys.format(phrase=practice.phrase),
+        ),
+        *(Ask(s.id, s.text, practice.short, expect, s.reply) for s in practice.scenarios),
+        *(Say(line) for line in practice.outro),
+    ]
+
+
+def journal(content: Content, *, timed: bool = True) -> list[Step]:
+    j, p = content.journal, content.phrases
+    how = (
+        Instructions(p.how_pause_voice, p.how_pause_keys)
+        if timed
+        else Instructions(p.how_pause_untimed_voice, p.how_pause_untimed_keys)
+    )
+    steps: list[Step] = [*(Say(line) for line in j.intro), how]
+    for prompt in j.prompts:
+        steps += [Say(prompt.text, anchor=True), Pause(prompt.pause_seconds, j.pause_line)]
+    steps += [Say(line) for line in j.outro]
+    return steps
+
+
+def find_pattern(content: Content, pattern_id: str | None) -> Pattern:
+    wanted = pattern_id or content.breathing.default_pattern
+    for pattern in content.breathing.patterns:
+        if pattern.id == wanted:
+            return pattern
+    known = ", ".join(p.id for p in content.breathing.patterns)
+    raise KeyError(f"unknown breathing pattern {wanted!r}; choose one of: {known}")
+
+
+def breathe(
+    content: Content,
+    pattern_id: str | None = None,
+    *,
+    cycles: int | None = None,
+    minutes: float | None = None,
+) -> list[Step]:
+    b, p = content.breathing, content.phrases
+    pattern = find_pattern(content, pattern_id)
+    count = cycles if cycles is not None else cycles_for(pattern, minutes or b.default_minutes)
+    return [
+        *(Say(line) for line in b.intro),
+        Say(f"{pattern.name}. {pattern.description}"),
+        Instructions(p.how_breathe_voice, p.how_breathe_keys),
+        schedule(b, pattern, count),
+        *(Say(line) for line in b.outro),
+    ]
+
+
+# -- the catalogue ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    command: str  # what to type: "reflect signs"
+    description: str
+    seconds: float  # estimated length at the given speech rate
+    questions: int = 0  # for question sets
+
+    def line(self, width: int = 0) -> str:
+        """One line for `companion list`; width pads the command into a column (0: no padding)."""
+        length = minutes_label(self.seconds)
+        detail = f"{self.questions} questions, {length}" if self.questions else length
+        name = self.command.ljust(width) if width else f"{self.command}:"
+        return f"{name} {self.description} ({detail})"
+
+
+def estimate_seconds(steps: Sequence[Step], rate: int = RATE_DEFAULT) -> float:
+    """Speaking time at `rate` words a minute, plus answers, pauses and breathing."""
+    spoken_words = 0
+    seconds = 0.0
+    for step in steps:
+        if isinstance(step, Say):
+            spoken_words += len(step.text.split())
+        elif isinstance(step, Instructions):
+            spoken_words += len(step.voice.split())
+        elif isinstance(step, Ask):
+            spoken_words += len(step.text.split())
+            seconds += ANSWER_SECONDS
+        elif isinstance(step, Summary):
+            spoken_words += MAX_WORDS
+        elif isinstance(step, Pause):
+            seconds += step.seconds
+        elif isinstance(step, Breathe):
+            seconds += step.seconds
+    return seconds + spoken_words * 60 / rate
+
+
+def minutes_label(seconds: float) -> str:
+    minutes = max(1, int(seconds / 60 + 0.5))
+    return f"about {minutes} minute" + ("s" if minutes != 1 else "")
+
+
+def catalogue(content: Content, rate: int = RATE_DEFAULT) -> list[Entry]:
+    entries = []
+    for set_id in CHECK_SETS:
+        qs = content.checks[set_id]
+        command = "reflect" if set_id == CHECK_SETS[0] else f"reflect {set_id}"
+        seconds = estimate_seconds(reflect(content, [set_id], helpline=""), rate)
+        entries.append(Entry(command, qs.description, seconds, len(qs.questions)))
+    b = content.breathing
+    entries.append(Entry("breathe", b.description, estimate_seconds(breathe(content), rate)))
+    for pattern in b.patterns:
+        if pattern.id != b.default_pattern:
+            seconds = estimate_seconds(breathe(content, pattern.id), rate)
+            entries.append(Entry(f"breathe {pattern.id}", pattern.name, seconds))
+    entries.append(
+        Entry("receive", content.practice.description, estimate_seconds(receive(content), rate))
+    )
+    entries.append(
+        Entry("journal", content.journal.description, estimate_seconds(journal(content), rate))
+    )
+    return entries

@@ -1,0 +1,229 @@
+"""The one place that decides user paths and settings.
+
+Precedence, lowest first: built-in defaults, the config file (`config.toml` in the config
+folder), environment variables (`COMPANION_*`), command-line options. Every value goes through
+the same parser wherever it comes from, so `--rate 500`, `COMPANION_RATE=500` and `rate = 500`
+are refused with the same words.
+
+Paths (each overridable, so tests point them at temporary folders):
+- config: COMPANION_CONFIG_DIR, else $XDG_CONFIG_HOME/companion, else ~/.config/companion
+- data:   COMPANION_DATA_DIR,   else $XDG_DATA_HOME/companion,   else ~/.local/share/companion
+- cache:  COMPANION_CACHE_DIR,  else `audio_cache/` in a source checkout,
+          else $XDG_CACHE_HOME/companion, else ~/.cache/companion
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from companion.dialogue.protocols import RATE_DEFAULT, RATE_MAX, RATE_MIN, VOLUME_MAX, VOLUME_MIN
+from companion.errors import CompanionError, ContentError, ExitCode
+
+InputChoice = Literal["auto", "voice", "keys"]
+DEFAULT_TIMEOUT = 10.0
+TIMEOUT_MAX = 3600.0
+
+
+@dataclass(frozen=True)
+class Paths:
+    config_dir: Path
+    data_dir: Path
+    cache_dir: Path
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    input: InputChoice = "auto"
+    text_only: bool = False
+    rate: int = RATE_DEFAULT
+    volume: float = 1.0
+    voice: str = ""
+    timeout: float | None = DEFAULT_TIMEOUT  # None: wait as long as it takes
+    screen_reader: bool = False
+    no_color: bool = False
+    max_reprompts: int = 3
+    region: str = ""  # "" picks from LANG, else the helplines' default
+    helplines: Path | None = None  # a person's own helplines table
+    paths: Paths = field(default_factory=lambda: default_paths({}))
+
+
+# -- parsers: one per setting, shared by options, environment and config file ---------------
+
+
+def parse_rate(value: object) -> int:
+    try:
+        rate = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"must be a whole number of words per minute, not {value!r}") from None
+    if not RATE_MIN <= rate <= RATE_MAX:
+        raise ValueError(f"must be from {RATE_MIN} to {RATE_MAX} words per minute, not {rate}")
+    return rate
+
+
+def parse_volume(value: object) -> float:
+    try:
+        volume = float(str(value).strip())
+    except ValueError:
+        raise ValueError(f"must be a number from {VOLUME_MIN} to {VOLUME_MAX}") from None
+    if not VOLUME_MIN <= volume <= VOLUME_MAX:
+        raise ValueError(f"must be from {VOLUME_MIN} to {VOLUME_MAX}, not {volume:g}")
+    return volume
+
+
+def parse_timeout(value: object) -> float | None:
+    """Seconds to wait for an answer, or "off" to wait as long as it takes (WCAG 2.2.1)."""
+    text = str(value).strip().lower()
+    if text in ("off", "none", "never"):
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ValueError(f"must be a number of seconds or 'off', not {value!r}") from None
+    if not 1 <= seconds <= TIMEOUT_MAX:
+        raise ValueError(f"must be from 1 to {TIMEOUT_MAX:g} seconds, or 'off', not {seconds:g}")
+    return seconds
+
+
+def parse_input(value: object) -> InputChoice:
+    text = str(value).strip().lower()
+    if text == "auto" or text == "voice" or text == "keys":
+        return text
+    raise ValueError(f"must be auto, voice or keys, not {value!r}")
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"must be true or false, not {value!r}")
+
+
+def parse_reprompts(value: object) -> int:
+    try:
+        count = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"must be a whole number from 1 to 10, not {value!r}") from None
+    if not 1 <= count <= 10:
+        raise ValueError(f"must be from 1 to 10, not {count}")
+    return count
+
+
+def parse_text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"must be text, not {value!r}")
+    return value.strip()
+
+
+def parse_path(value: object) -> Path:
+    return Path(parse_text(value)).expanduser()
+
+
+# setting name -> (parser, environment variable). The config file uses the setting names.
+PARSERS: dict[str, tuple[Callable[[object], Any], str]] = {
+    "input": (parse_input, "COMPANION_INPUT"),
+    "text_only": (parse_bool, "COMPANION_TEXT_ONLY"),
+    "rate": (parse_rate, "COMPANION_RATE"),
+    "volume": (parse_volume, "COMPANION_VOLUME"),
+    "voice": (parse_text, "COMPANION_VOICE"),
+    "timeout": (parse_timeout, "COMPANION_TIMEOUT"),
+    "screen_reader": (parse_bool, "COMPANION_SCREEN_READER"),
+    "max_reprompts": (parse_reprompts, "COMPANION_MAX_REPROMPTS"),
+    "region": (parse_text, "COMPANION_REGION"),
+    "helplines": (parse_path, "COMPANION_HELPLINES"),
+}
+
+
+def _home(environ: Mapping[str, str]) -> Path:
+    return Path(environ.get("HOME") or Path.home())
+
+
+def _checkout_cache() -> Path | None:
+    """`audio_cache/` beside the package when running from a source checkout."""
+    root = Path(__file__).resolve().parent.parent
+    if (root / "pyproject.toml").is_file() and (root / "audio_cache").is_dir():
+        return root / "audio_cache"
+    return None
+
+
+def default_paths(environ: Mapping[str, str]) -> Paths:
+    home = _home(environ)
+
+    def pick(own: str, xdg: str, fallback: str) -> Path:
+        if environ.get(own):
+            return Path(environ[own]).expanduser()
+        base = Path(environ[xdg]) if environ.get(xdg) else home / fallback
+        return base / "companion"
+
+    cache = (
+        Path(environ["COMPANION_CACHE_DIR"]).expanduser()
+        if environ.get("COMPANION_CACHE_DIR")
+        else _checkout_cache() or pick("", "XDG_CACHE_HOME", ".cache")
+    )
+    return Paths(
+        config_dir=pick("COMPANION_CONFIG_DIR", "XDG_CONFIG_HOME", ".config"),
+        data_dir=pick("COMPANION_DATA_DIR", "XDG_DATA_HOME", ".local/share"),
+        cache_dir=cache,
+    )
+
+
+def _read_config(path: Path) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        return {}
+    except OSError as e:
+        raise ContentError(str(path), "", f"cannot be read ({e.strerror})") from None
+    except UnicodeDecodeError:
+        raise ContentError(str(path), "", "is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ContentError(str(path), "", f"is not valid TOML: {e}") from None
+    values: dict[str, Any] = {}
+    for key, raw in data.items():
+        if key not in PARSERS:
+            close = difflib.get_close_matches(key, list(PARSERS), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ContentError(str(path), key, f"unknown setting{hint}")
+        try:
+            values[key] = PARSERS[key][0](raw)
+        except ValueError as e:
+            raise ContentError(str(path), key, str(e)) from None
+    return values
+
+
+def load_settings(environ: Mapping[str, str], options: Mapping[str, Any] | None = None) -> Settings:
+    """Defaults, then the config file, then COMPANION_* variables, then options (not None)."""
+    paths = default_paths(environ)
+    values: dict[str, Any] = _read_config(paths.config_file)
+    for name, (parser, variable) in PARSERS.items():
+        if environ.get(variable) is not None:
+            try:
+                values[name] = parser(environ[variable])
+            except ValueError as e:
+                raise CompanionError(f"{variable}: {e}", ExitCode.USAGE) from None
+    values.update({k: v for k, v in (options or {}).items() if v is not None})
+    values["no_color"] = "NO_COLOR" in environ and environ["NO_COLOR"] != ""
+    known = {f.name for f in fields(Settings)}
+    return replace(Settings(paths=paths), **{k: v for k, v in values.items() if k in known})
+
+
+def region_from_locale(environ: Mapping[str, str]) -> str:
+    """ "en_GB.UTF-8" -> "GB"; "" when the locale names no country."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(variable, "")
+        if value:
+            territory = value.split(".")[0].split("@")[0].partition("_")[2]
+            return territory.upper()
+    return ""

@@ -1,0 +1,1 @@
+"""Speaking: the text speaker (the transcript mirror, always on) and, later, voice engines."""
