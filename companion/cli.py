@@ -26,7 +26,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _parsed(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    """A click callback that checks a value with the same parser the config file uses."""
+    """A click callback that checks a value with the same parser the config file uses.
+
+    It returns the value as typed: "off" must not turn into None, which means "not given"."""
 
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is None:
@@ -34,9 +36,10 @@ def _parsed(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
         from companion.settings import PARSERS
 
         try:
-            return PARSERS[name][0](value)
+            PARSERS[name][0](value)
         except ValueError as e:
             raise click.BadParameter(str(e)) from None
+        return value  # checked here for click's usage message; parsed in load_settings
 
     return callback
 

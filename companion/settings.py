@@ -204,7 +204,10 @@ def _read_config(path: Path) -> dict[str, Any]:
 
 
 def load_settings(environ: Mapping[str, str], options: Mapping[str, Any] | None = None) -> Settings:
-    """Defaults, then the config file, then COMPANION_* variables, then options (not None)."""
+    """Defaults, then the config file, then COMPANION_* variables, then options.
+
+    Options are given as typed (None: not given) and parsed here like everything else, so
+    `--timeout off` reaches the settings as "off" rather than as a missing value."""
     paths = default_paths(environ)
     values: dict[str, Any] = _read_config(paths.config_file)
     for name, (parser, variable) in PARSERS.items():
@@ -213,7 +216,13 @@ def load_settings(environ: Mapping[str, str], options: Mapping[str, Any] | None 
                 values[name] = parser(environ[variable])
             except ValueError as e:
                 raise CompanionError(f"{variable}: {e}", ExitCode.USAGE) from None
-    values.update({k: v for k, v in (options or {}).items() if v is not None})
+    for name, raw in (options or {}).items():
+        if raw is None:  # not given
+            continue
+        try:
+            values[name] = PARSERS[name][0](raw) if name in PARSERS else raw
+        except ValueError as e:
+            raise CompanionError(f"--{name.replace('_', '-')}: {e}", ExitCode.USAGE) from None
     values["no_color"] = "NO_COLOR" in environ and environ["NO_COLOR"] != ""
     known = {f.name for f in fields(Settings)}
     return replace(Settings(paths=paths), **{k: v for k, v in values.items() if k in known})

@@ -295,18 +295,21 @@ class Session:
 
     def _breathe(self, step: Breathe) -> None:
         """Each cue at start + cue.at. After a pause, the interrupted breath starts over."""
+        cues = step.cues
         start = self.clock.now()
-        k = 0
-        while k < len(step.cues):
-            cue = step.cues[k]
-            if self._breathing_wait(start + cue.at):
-                # paused and back: begin this breath again, a moment from now
-                k = next(j for j, c in enumerate(step.cues) if c.cycle == cue.cycle)
-                start = self.clock.now() + RESUME_GAP - step.cues[k].at
+        k = 0  # the next cue; the wait before it is the phase of cue k - 1
+        while k <= len(cues):
+            deadline = start + (cues[k].at if k < len(cues) else step.seconds)
+            if self._breathing_wait(deadline):
+                # paused and back: the interrupted breath begins again, a moment from now
+                interrupted = cues[max(k - 1, 0)].cycle
+                k = next(j for j, c in enumerate(cues) if c.cycle == interrupted)
+                start = self.clock.now() + RESUME_GAP - cues[k].at
                 continue
-            self._say(cue.text, "cue")
+            if k == len(cues):
+                return
+            self._say(cues[k].text, "cue")
             k += 1
-        self._breathing_wait(start + step.seconds)
 
     def _breathing_wait(self, deadline: float) -> bool:
         """Wait until the deadline, hearing commands. True if the person paused and came back."""

@@ -6,7 +6,8 @@ when-to-seek-help question was answered yes, the next step is a doctor or therap
 helpline for the person's region follows.
 
 To fit the limit, parts are dropped in this order: the opening thanks, then themes beyond the
-first (folded into "and 3 more"). The reflection line, the next step and the helpline stay.
+first (folded into "and 3 more"), then the leaning line. The first theme, the reflection line,
+the next step and the helpline always stay.
 """
 
 from __future__ import annotations
@@ -113,7 +114,8 @@ def compose(inputs: SummaryInputs, answers: Mapping[str, Answer]) -> str:
 
     middle: list[str] = []
     if yes or unsure:
-        if lean and words(lean) + 8 <= budget:
+        shortest = _themes_sentence(p, yes, unsure, 0)  # one theme named, the rest counted
+        if lean and words(lean) + words(shortest) <= budget:
             middle.append(lean)
             budget -= words(lean)
         middle.insert(0, _themes_sentence(p, yes, unsure, budget))
