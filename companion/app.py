@@ -11,7 +11,7 @@ import errno
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -96,6 +96,8 @@ def default_listener(env: Environment, settings: Settings) -> Listener:
 def default_speaker(env: Environment, settings: Settings) -> Speaker:
     from companion.voice.text import TextSpeaker
 
+    if not settings.text_only:
+        env.notice("speech output is not available in this version yet; showing text only")
     styled = env.stdout_isatty() and not settings.screen_reader and not settings.no_color
     return TextSpeaker(env.stdout_, styled=styled)
 
@@ -120,7 +122,9 @@ def helpline_for(content: Content, settings: Settings, environ: Mapping[str, str
     return table.regions[region].text
 
 
-def run_session(env: Environment, settings: Settings, content: Content, steps: Sequence[Step]) -> int:
+def run_session(
+    env: Environment, settings: Settings, content: Content, steps: Sequence[Step]
+) -> int:
     """Run one session to its end and return the exit code."""
     listener = (env.make_listener or default_listener)(env, settings)
     speaker = (env.make_speaker or default_speaker)(env, settings)
@@ -167,15 +171,13 @@ def friendly_errors(env: Environment) -> Iterator[None]:
     except BrokenPipeError:
         raise SystemExit(ExitCode.ERROR) from None
     except OSError as e:
-        if e.errno == errno.ENOSPC:
-            reason = "the disk is full"
-        else:
-            reason = e.strerror or str(e)
         target = f" {e.filename}" if e.filename else ""
-        try:
-            env.notice(f"could not read or write{target}: {reason}")
-        except OSError:
-            pass
+        if e.errno == errno.ENOSPC:
+            message = f"could not write{target}: the disk is full"
+        else:
+            message = f"could not read or write{target}: {e.strerror or e}"
+        with suppress(OSError):
+            env.notice(message)
         raise SystemExit(ExitCode.ERROR) from None
 
 

@@ -48,26 +48,55 @@ def session_options(f: F) -> F:
     """The options every session shares."""
     options = [
         click.option(
-            "--input", "input", type=click.Choice(["auto", "voice", "keys"]), default=None,
+            "--input",
+            "input",
+            type=click.Choice(["auto", "voice", "keys"]),
+            default=None,
             help="How you answer: by voice, by keys, or auto (voice when a microphone is found).",
         ),
-        click.option("--text-only", is_flag=True, default=None,
-                     help="Show every line as text and do not speak."),
-        click.option("--rate", metavar="WPM", callback=_parsed("rate"),
-                     help="Speech rate, 80 to 450 words per minute (default 160)."),
-        click.option("--voice", metavar="NAME", callback=_parsed("voice"),
-                     help="The speech engine's voice to use."),
-        click.option("--volume", metavar="0.1-1.0", callback=_parsed("volume"),
-                     help="Speech volume, 0.1 to 1.0 (default 1.0)."),
-        click.option("--timeout", metavar="SECONDS|off", callback=_parsed("timeout"),
-                     help="How long to wait for an answer (default 10 seconds). "
-                          "Up to 3600, or off to wait as long as you need."),
-        click.option("--screen-reader", is_flag=True, default=None,
-                     help="Plain lines only: no styling, nothing animated."),
-        click.option("--content", metavar="FILE.toml",
-                     type=click.Path(dir_okay=False, path_type=Path),
-                     help="Run your own file instead (same schema as the built-in one; "
-                          "see the README)."),
+        click.option(
+            "--text-only",
+            is_flag=True,
+            default=None,
+            help="Show every line as text and do not speak.",
+        ),
+        click.option(
+            "--rate",
+            metavar="WPM",
+            callback=_parsed("rate"),
+            help="Speech rate, 80 to 450 words per minute (default 160).",
+        ),
+        click.option(
+            "--voice",
+            metavar="NAME",
+            callback=_parsed("voice"),
+            help="The speech engine's voice to use.",
+        ),
+        click.option(
+            "--volume",
+            metavar="0.1-1.0",
+            callback=_parsed("volume"),
+            help="Speech volume, 0.1 to 1.0 (default 1.0).",
+        ),
+        click.option(
+            "--timeout",
+            metavar="SECONDS|off",
+            callback=_parsed("timeout"),
+            help="How long to wait for an answer (default 10 seconds). "
+            "Up to 3600, or off to wait as long as you need.",
+        ),
+        click.option(
+            "--screen-reader",
+            is_flag=True,
+            default=None,
+            help="Plain lines only: no styling, nothing animated.",
+        ),
+        click.option(
+            "--content",
+            metavar="FILE.toml",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Run your own file instead (same schema as the built-in one; see the README).",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -75,8 +104,9 @@ def session_options(f: F) -> F:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "--version", prog_name="companion",
-                      message="%(prog)s %(version)s")
+@click.version_option(
+    __version__, "--version", prog_name="companion", message="%(prog)s %(version)s"
+)
 def cli() -> None:
     """An offline, hands-free companion for reflection, breathing breaks and the practice of
     receiving.
@@ -105,7 +135,7 @@ def _run(
 @click.argument("sets", nargs=-1, metavar="[SET]...")
 @session_options
 @click.pass_context
-def reflect(ctx: click.Context, sets: tuple[str, ...], **options: Any) -> None:
+def reflect(ctx: click.Context, /, sets: tuple[str, ...], **options: Any) -> None:
     """Reflect on how you handle help: questions you answer yes, no or not sure, then a short
     summary with one small next step.
 
@@ -123,8 +153,9 @@ def reflect(ctx: click.Context, sets: tuple[str, ...], **options: Any) -> None:
         for set_id in chosen:
             if set_id not in content.checks:
                 known = ", ".join(content.checks)
-                raise click.BadParameter(f"{set_id!r} is not a set; choose from: {known}",
-                                         param_hint="SET")
+                raise click.BadParameter(
+                    f"{set_id!r} is not a set; choose from: {known}", param_hint="SET"
+                )
         if own:
             chosen.append(Path(own).stem)
         return sessions.reflect(content, chosen, helpline_for(content, settings, env.environ_))
@@ -138,8 +169,14 @@ def reflect(ctx: click.Context, sets: tuple[str, ...], **options: Any) -> None:
 @click.option("--minutes", type=click.FloatRange(0.1, 60), help="About how long (default 2).")
 @session_options
 @click.pass_context
-def breathe(ctx: click.Context, pattern: str | None, cycles: int | None,
-            minutes: float | None, **options: Any) -> None:
+def breathe(
+    ctx: click.Context,
+    /,
+    pattern: str | None,
+    cycles: int | None,
+    minutes: float | None,
+    **options: Any,
+) -> None:
     """A guided breathing break, about two minutes of breathing out a little longer than in.
 
     PATTERN: longer-exhale (the default), box, 4-7-8, resonance or cyclic-sigh.
@@ -159,7 +196,7 @@ def breathe(ctx: click.Context, pattern: str | None, cycles: int | None,
 @cli.command()
 @session_options
 @click.pass_context
-def receive(ctx: click.Context, **options: Any) -> None:
+def receive(ctx: click.Context, /, **options: Any) -> None:
     """The practice of receiving: everyday moments of being helped, and saying thank you
     instead of sorry."""
 
@@ -174,7 +211,7 @@ def receive(ctx: click.Context, **options: Any) -> None:
 @cli.command()
 @session_options
 @click.pass_context
-def journal(ctx: click.Context, **options: Any) -> None:
+def journal(ctx: click.Context, /, **options: Any) -> None:
     """Journal prompts, each followed by quiet time to write or think. With --timeout off the
     quiet time lasts until you say next or press Enter."""
 
@@ -187,8 +224,9 @@ def journal(ctx: click.Context, **options: Any) -> None:
 
 
 @cli.command("list")
-@click.option("--rate", metavar="WPM", callback=_parsed("rate"),
-              help="Estimate lengths at this speech rate.")
+@click.option(
+    "--rate", metavar="WPM", callback=_parsed("rate"), help="Estimate lengths at this speech rate."
+)
 @click.option("--screen-reader", is_flag=True, default=None, help="No column padding.")
 @click.pass_context
 def list_(ctx: click.Context, rate: int | None, screen_reader: bool | None) -> None:

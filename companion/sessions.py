@@ -8,7 +8,7 @@ from functools import partial
 
 from companion.breathing.schedule import cycles_for, schedule
 from companion.content.loader import CHECK_SETS
-from companion.content.model import Content, Pattern
+from companion.content.model import Content, Pattern, Question
 from companion.dialogue.protocols import RATE_DEFAULT, Expect
 from companion.dialogue.steps import Ask, Breathe, Instructions, Pause, Say, Step, Summary
 from companion.dialogue.summary import MAX_WORDS, SummaryInputs, compose
@@ -20,7 +20,7 @@ def reflect(content: Content, set_ids: Sequence[str], helpline: str) -> list[Ste
     """The chosen question sets in order, then one summary over all of them."""
     p = content.phrases
     steps: list[Step] = []
-    questions = []
+    questions: list[Question] = []
     for n, set_id in enumerate(set_ids):
         qs = content.checks[set_id]
         steps += [Say(line) for line in qs.intro]
@@ -123,9 +123,7 @@ def estimate_seconds(steps: Sequence[Step], rate: int = RATE_DEFAULT) -> float:
             seconds += ANSWER_SECONDS
         elif isinstance(step, Summary):
             spoken_words += MAX_WORDS
-        elif isinstance(step, Pause):
-            seconds += step.seconds
-        elif isinstance(step, Breathe):
+        elif isinstance(step, (Pause, Breathe)):
             seconds += step.seconds
     return seconds + spoken_words * 60 / rate
 

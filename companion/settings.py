@@ -94,10 +94,11 @@ def parse_timeout(value: object) -> float | None:
 
 
 def parse_input(value: object) -> InputChoice:
-    text = str(value).strip().lower()
-    if text == "auto" or text == "voice" or text == "keys":
-        return text
-    raise ValueError(f"must be auto, voice or keys, not {value!r}")
+    choices: dict[str, InputChoice] = {"auto": "auto", "voice": "voice", "keys": "keys"}
+    try:
+        return choices[str(value).strip().lower()]
+    except KeyError:
+        raise ValueError(f"must be auto, voice or keys, not {value!r}") from None
 
 
 def parse_bool(value: object) -> bool:

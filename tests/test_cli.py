@@ -88,7 +88,9 @@ def test_ctrl_c_says_goodbye_in_one_line_and_exits_130() -> None:
     env, _, _ = mock_env(["y", KeyboardInterrupt()])
     result = invoke(["reflect", "--content", TWO, "--text-only"], env)
     assert result.exit_code == 130
-    assert result.stdout.endswith("You: yes\nDo you carry most things alone?\nStopped. Take good care.\n")
+    assert result.stdout.endswith(
+        "You: yes\nDo you carry most things alone?\nStopped. Take good care.\n"
+    )
     assert "Traceback" not in result.output
     assert result.stderr == ""
 
@@ -114,8 +116,10 @@ def test_piped_keyboard_answers_reach_the_summary(content: Content) -> None:
 
 
 def test_typed_words_work_in_line_mode() -> None:
-    result = invoke(["reflect", "--content", TWO, "--input", "keys", "--text-only"],
-                    input="not really\nrepeat\nyes I do\n")
+    result = invoke(
+        ["reflect", "--content", TWO, "--input", "keys", "--text-only"],
+        input="not really\nrepeat\nyes I do\n",
+    )
     assert result.exit_code == 0
     assert "You: no\n" in result.stdout
     assert result.stdout.count("Do you carry most things alone?") == 2
@@ -161,7 +165,10 @@ def test_a_broken_content_file_is_exit_3_naming_file_and_key(tmp_path: Path) -> 
 def test_voice_input_is_not_here_yet_and_says_so() -> None:
     result = invoke(["reflect", "--input", "voice", "--text-only"])
     assert result.exit_code == ExitCode.NO_DEVICE
-    assert result.stderr == "companion: voice input is not available in this version yet; use --input keys\n"
+    assert (
+        result.stderr
+        == "companion: voice input is not available in this version yet; use --input keys\n"
+    )
 
 
 def test_receive_listens_for_thank_you(content: Content) -> None:
@@ -177,7 +184,7 @@ def test_receive_listens_for_thank_you(content: Content) -> None:
 
 def test_journal_gives_each_prompt_its_thinking_pause(content: Content) -> None:
     prompts = content.journal.prompts
-    env, listener, clock = mock_env([SILENCE] * len(prompts))
+    env, _listener, clock = mock_env([SILENCE] * len(prompts))
     result = invoke(["journal", "--text-only"], env)
     assert result.exit_code == 0
     for p in prompts:
@@ -187,8 +194,10 @@ def test_journal_gives_each_prompt_its_thinking_pause(content: Content) -> None:
 
 
 def test_journal_with_timeout_off_waits_for_enter(content: Content) -> None:
-    result = invoke(["journal", "--input", "keys", "--timeout", "off", "--text-only"],
-                    input="\n" * len(content.journal.prompts))
+    result = invoke(
+        ["journal", "--input", "keys", "--timeout", "off", "--text-only"],
+        input="\n" * len(content.journal.prompts),
+    )
     assert result.exit_code == 0
     assert content.phrases.how_pause_untimed_keys in result.stdout
     assert result.stdout.rstrip().endswith(content.journal.outro[-1])
@@ -198,10 +207,21 @@ def test_breathe_cues_every_phase(content: Content) -> None:
     env, _, clock = mock_env([SILENCE] * 200)
     result = invoke(["breathe", "box", "--cycles", "2", "--text-only"], env)
     assert result.exit_code == 0
-    cues = [line for line in result.stdout.splitlines()
-            if line.startswith(("Breathe in", "Breathe out", "Hold"))]
-    assert cues == ["Breathe in for 4", "Hold for 4", "Breathe out for 4", "Hold for 4",
-                    "Breathe in", "Hold", "Breathe out", "Hold"]
+    cues = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith(("Breathe in", "Breathe out", "Hold"))
+    ]
+    assert cues == [
+        "Breathe in for 4",
+        "Hold for 4",
+        "Breathe out for 4",
+        "Hold for 4",
+        "Breathe in",
+        "Hold",
+        "Breathe out",
+        "Hold",
+    ]
     assert clock.t == 32
 
 
@@ -266,10 +286,13 @@ def test_an_unknown_region_is_a_clear_error() -> None:
 
 def test_your_own_helplines_table(tmp_path: Path) -> None:
     table = tmp_path / "help.toml"
-    table.write_text('default_region = "home"\n[regions.home]\nname = "Home"\n'
-                     'text = "Call Sam on 555 0100."\n', encoding="utf-8")
-    env, _, _ = mock_env(["y", "n", "n", "n", "n", "n"],
-                         environ={"COMPANION_HELPLINES": str(table)})
+    table.write_text(
+        'default_region = "home"\n[regions.home]\nname = "Home"\ntext = "Call Sam on 555 0100."\n',
+        encoding="utf-8",
+    )
+    env, _, _ = mock_env(
+        ["y", "n", "n", "n", "n", "n"], environ={"COMPANION_HELPLINES": str(table)}
+    )
     result = invoke(["reflect", "seek-help", "--text-only"], env)
     assert "Call Sam on 555 0100." in result.stdout
 
@@ -278,3 +301,12 @@ def test_questions_are_bold_only_on_a_colour_terminal() -> None:
     env, _, _ = mock_env(["y", "y"])
     result = invoke(["reflect", "--content", TWO, "--text-only"], env)
     assert "\x1b[" not in result.output  # CliRunner's output is not a terminal
+
+
+def test_without_speech_yet_a_notice_says_text_is_shown() -> None:
+    result = invoke(["reflect", "--content", TWO, "--input", "keys"], input="y\ny\n")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "companion: speech output is not available in this version yet; showing text only\n"
+    )
+    assert "Do you carry most things alone?" in result.stdout

@@ -20,12 +20,20 @@ def test_every_packaged_file_loads(content: Content) -> None:
     assert list(content.checks) == list(CHECK_SETS)
     assert len(content.checks["self-check"].questions) == 5
     assert {p.id for p in content.breathing.patterns} >= {
-        "box", "4-7-8", "resonance", "longer-exhale", "cyclic-sigh"
+        "box",
+        "4-7-8",
+        "resonance",
+        "longer-exhale",
+        "cyclic-sigh",
     }
     assert content.practice.phrase == "thank you"
     assert len(content.journal.prompts) >= 3
     assert {s.id for s in content.healing.steps} >= {
-        "recognise-source", "redefine-strength", "tiny-risks", "therapist", "receiving"
+        "recognise-source",
+        "redefine-strength",
+        "tiny-risks",
+        "therapist",
+        "receiving",
     }
     assert "default" in content.helplines.regions
 
@@ -48,8 +56,12 @@ def test_seek_help_questions_are_marked(content: Content) -> None:
 
 @pytest.mark.parametrize(
     ("pattern_id", "seconds"),
-    [("box", [4, 4, 4, 4]), ("4-7-8", [4, 7, 8]), ("resonance", [5.5, 5.5]),
-     ("longer-exhale", [4, 6])],
+    [
+        ("box", [4, 4, 4, 4]),
+        ("4-7-8", [4, 7, 8]),
+        ("resonance", [5.5, 5.5]),
+        ("longer-exhale", [4, 6]),
+    ],
     ids=["box", "4-7-8", "resonance", "longer-exhale"],
 )
 def test_breathing_patterns_have_their_timings(
@@ -70,10 +82,12 @@ def _six_grams(text: str) -> set[tuple[str, ...]]:
     import re
 
     words = re.findall(r"[a-z']+", text.lower().replace("\u2019", "'"))
-    return {tuple(words[i:i + 6]) for i in range(len(words) - 5)}
+    return {tuple(words[i : i + 6]) for i in range(len(words) - 5)}
 
 
-@pytest.mark.skipif(not SOURCES.is_dir(), reason="../shared/sources is only beside the dev checkout")
+@pytest.mark.skipif(
+    not SOURCES.is_dir(), reason="../shared/sources is only beside the dev checkout"
+)
 def test_content_is_in_our_own_words() -> None:
     """No run of six words from the source articles appears in the spoken content."""
     sources: set[tuple[str, ...]] = set()
@@ -147,8 +161,9 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize(("text", "key", "problem"), [b[1:] for b in BROKEN],
-                         ids=[b[0] for b in BROKEN])
+@pytest.mark.parametrize(
+    ("text", "key", "problem"), [b[1:] for b in BROKEN], ids=[b[0] for b in BROKEN]
+)
 def test_a_broken_question_set_names_file_and_key(
     tmp_path: Path, text: str, key: str, problem: str
 ) -> None:
@@ -167,22 +182,56 @@ def test_a_broken_question_set_names_file_and_key(
 @pytest.mark.parametrize(
     ("name", "find", "replace", "key", "problem"),
     [
-        ("summary", "said_yes = \"You said yes to {themes}.\"",
-         "said_yes = \"You said yes to {theme}.\"", "said_yes",
-         "unknown placeholder {theme}; this text may use {themes}"),
-        ("phrases", "heard = \"You: {text}\"", "heard = \"You: {text\"", "heard",
-         "has a stray brace"),
-        ("breathing", "default_pattern = \"longer-exhale\"", "default_pattern = \"square\"",
-         "default_pattern", "'square' is not a pattern"),
-        ("breathing", "{ kind = \"in\", seconds = 4 },", "{ kind = \"in\", seconds = 0 },",
-         "patterns[0].phases[0].seconds", "must be more than 0"),
-        ("healing", "default_step = \"tiny-risks\"", "default_step = \"courage\"",
-         "default_step", "'courage' is not one of the steps"),
-        ("journal", "pause_seconds = 60", "pause_seconds = 6000",
-         "prompts[0].pause_seconds", "must be between 1 and 600"),
-        ("helplines", "default_region = \"default\"", "default_region = \"XX\"",
-         "default_region", "'XX' is not in regions"),
-        ("receive", "phrase = \"thank you\"", "phrase = 7", "phrase", "must be text, not a whole number"),
+        (
+            "summary",
+            'said_yes = "You said yes to {themes}."',
+            'said_yes = "You said yes to {theme}."',
+            "said_yes",
+            "unknown placeholder {theme}; this text may use {themes}",
+        ),
+        ("phrases", 'heard = "You: {text}"', 'heard = "You: {text"', "heard", "has a stray brace"),
+        (
+            "breathing",
+            'default_pattern = "longer-exhale"',
+            'default_pattern = "square"',
+            "default_pattern",
+            "'square' is not a pattern",
+        ),
+        (
+            "breathing",
+            '{ kind = "in", seconds = 4 },',
+            '{ kind = "in", seconds = 0 },',
+            "patterns[0].phases[0].seconds",
+            "must be more than 0",
+        ),
+        (
+            "healing",
+            'default_step = "tiny-risks"',
+            'default_step = "courage"',
+            "default_step",
+            "'courage' is not one of the steps",
+        ),
+        (
+            "journal",
+            "pause_seconds = 60",
+            "pause_seconds = 6000",
+            "prompts[0].pause_seconds",
+            "must be between 1 and 600",
+        ),
+        (
+            "helplines",
+            'default_region = "default"',
+            'default_region = "XX"',
+            "default_region",
+            "'XX' is not in regions",
+        ),
+        (
+            "receive",
+            'phrase = "thank you"',
+            "phrase = 7",
+            "phrase",
+            "must be text, not a whole number",
+        ),
     ],
     ids=["placeholder", "brace", "pattern", "seconds", "step", "pause", "region", "type"],
 )
@@ -207,7 +256,7 @@ def test_a_broken_packaged_file_names_file_and_key(
     [
         (lambda p: None, "no such file"),
         (lambda p: p.mkdir(), "is a folder"),
-        (lambda p: p.write_bytes(b"title = \"\xff\"\n"), "is not UTF-8 text"),
+        (lambda p: p.write_bytes(b'title = "\xff"\n'), "is not UTF-8 text"),
     ],
     ids=["missing", "folder", "not-utf8"],
 )

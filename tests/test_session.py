@@ -30,8 +30,14 @@ def run(
     listener = ScriptedListener(list(script), clock, mode)  # type: ignore[arg-type]
     speaker = RecordingSpeaker(clock)
     result = Session(
-        steps, speaker=speaker, listener=listener, clock=clock, phrases=content.phrases,
-        voice=voice, timeout=timeout, max_reprompts=max_reprompts,
+        steps,
+        speaker=speaker,
+        listener=listener,
+        clock=clock,
+        phrases=content.phrases,
+        voice=voice,
+        timeout=timeout,
+        max_reprompts=max_reprompts,
     ).run()
     assert not listener.script, f"unused answers: {listener.script}"
     return result, speaker.texts, listener, clock
@@ -39,8 +45,14 @@ def run(
 
 def test_answers_in_order(content: Content) -> None:
     result, said, _, _ = run(content, STEPS, ["y", "sometimes"])
-    assert said == ["Hello.", "First question?", "You: yes", "Second question?",
-                    "You: not sure", "Bye."]
+    assert said == [
+        "Hello.",
+        "First question?",
+        "You: yes",
+        "Second question?",
+        "You: not sure",
+        "Bye.",
+    ]
     assert result.outcome is Outcome.COMPLETED
     assert {k: str(v) for k, v in result.answers.items()} == {"q1": "yes", "q2": "not sure"}
 
@@ -64,8 +76,12 @@ def test_back_returns_to_the_previous_question_and_replaces_its_answer(content: 
 
 def test_back_at_the_first_question_says_so(content: Content) -> None:
     _, said, _, _ = run(content, STEPS, ["b", "y", "y"])
-    assert said[1:5] == ["First question?", "You: back", "This is the first one.",
-                         "First question?"]
+    assert said[1:5] == [
+        "First question?",
+        "You: back",
+        "This is the first one.",
+        "First question?",
+    ]
 
 
 def test_stop_ends_at_once_with_a_goodbye(content: Content) -> None:
@@ -88,8 +104,13 @@ def test_help_by_voice_names_the_spoken_commands(content: Content) -> None:
 
 def test_pause_holds_without_a_time_limit_until_resumed(content: Content) -> None:
     _, said, listener, _ = run(content, STEPS, ["p", "y", "y", "y"])
-    assert said[1:6] == ["First question?", "You: pause", "Paused. Press any key when you're ready.",
-                         "You: yes", "Welcome back."]
+    assert said[1:6] == [
+        "First question?",
+        "You: pause",
+        "Paused. Press any key when you're ready.",
+        "You: yes",
+        "Welcome back.",
+    ]
     assert listener.calls[1][1] is None  # the hold has no timeout
     assert said[6] == "First question?"
 
@@ -98,7 +119,7 @@ def test_a_pause_by_voice_ignores_noise_until_resume(content: Content) -> None:
     script = ["pause", "mumble mumble", SILENCE, "resume", "yes", "no"]
     _, said, _, _ = run(content, STEPS, script, mode="voice")
     i = said.index("Paused. Say resume when you're ready.")
-    assert said[i + 1:i + 4] == ['You: "mumble mumble"', "You: resume", "Welcome back."]
+    assert said[i + 1 : i + 4] == ['You: "mumble mumble"', "You: resume", "Welcome back."]
 
 
 def test_stop_works_while_paused(content: Content) -> None:
@@ -128,8 +149,13 @@ def test_voice_commands_change_the_voice_and_ask_again(
 def test_the_new_voice_is_used_for_the_next_lines(content: Content) -> None:
     clock = FakeClock()
     speaker = RecordingSpeaker(clock)
-    Session(STEPS, speaker=speaker, listener=ScriptedListener(["+", "y", "y"], clock),
-            clock=clock, phrases=content.phrases).run()
+    Session(
+        STEPS,
+        speaker=speaker,
+        listener=ScriptedListener(["+", "y", "y"], clock),
+        clock=clock,
+        phrases=content.phrases,
+    ).run()
     rates = [(line.text, voice.rate) for _, line, voice in speaker.lines]
     assert rates[1] == ("First question?", 160)
     assert rates[4] == ("First question?", 185)
@@ -228,8 +254,10 @@ def test_a_phrase_step_listens_for_its_phrase(content: Content) -> None:
 def test_a_phrase_step_reprompts_gently(content: Content) -> None:
     _, said, _, _ = run(content, [SCENARIO], ["no", "um", "thank you"], mode="voice")
     assert said[1:6] == [
-        "You: no", "Sorry, I didn't catch that. Just say: thank you.",
-        'You: "um"', "When you're ready, say thank you. Or say skip to move on.",
+        "You: no",
+        "Sorry, I didn't catch that. Just say: thank you.",
+        'You: "um"',
+        "When you're ready, say thank you. Or say skip to move on.",
         "You: thank you",
     ]
 
@@ -237,8 +265,10 @@ def test_a_phrase_step_reprompts_gently(content: Content) -> None:
 # -- thinking pauses --------------------------------------------------------------------------
 
 PROMPTS: list[Step] = [
-    Say("Prompt one.", anchor=True), Pause(60, "Take your time."),
-    Say("Prompt two.", anchor=True), Pause(60, "Take your time."),
+    Say("Prompt one.", anchor=True),
+    Pause(60, "Take your time."),
+    Say("Prompt two.", anchor=True),
+    Pause(60, "Take your time."),
 ]
 
 
@@ -292,13 +322,19 @@ BREATHE = Breathe(
 )
 
 
-def breathe(content: Content, script: list[str | Heard | BaseException],
-            seconds_per_word: float = 0.0) -> tuple[Result, RecordingSpeaker, FakeClock]:
+def breathe(
+    content: Content, script: list[str | Heard | BaseException], seconds_per_word: float = 0.0
+) -> tuple[Result, RecordingSpeaker, FakeClock]:
     clock = FakeClock()
     speaker = RecordingSpeaker(clock, seconds_per_word)
     listener = ScriptedListener(list(script), clock)
-    result = Session([BREATHE, Say("Done.")], speaker=speaker, listener=listener, clock=clock,
-                     phrases=content.phrases).run()
+    result = Session(
+        [BREATHE, Say("Done.")],
+        speaker=speaker,
+        listener=listener,
+        clock=clock,
+        phrases=content.phrases,
+    ).run()
     return result, speaker, clock
 
 
@@ -308,7 +344,7 @@ def cue_times(speaker: RecordingSpeaker) -> list[tuple[float, str]]:
 
 def test_cues_land_on_the_absolute_schedule_however_long_speech_takes(content: Content) -> None:
     # each word takes 1.5 s to say: a relative timer would drift by that much per cue
-    _, speaker, clock = breathe(content, [SILENCE] * 8, seconds_per_word=1.5)
+    _, speaker, _clock = breathe(content, [SILENCE] * 8, seconds_per_word=1.5)
     assert cue_times(speaker) == [(0, "In"), (4, "Out"), (10, "In"), (14, "Out")]
     assert speaker.lines[-1][0] == 20  # "Done." after the last breath's full length
 
@@ -331,8 +367,9 @@ def test_pause_while_breathing_starts_that_breath_again(content: Content) -> Non
     clock = FakeClock()
     speaker = RecordingSpeaker(clock)
     listener = ScriptedListener([SILENCE, "p", "y", *[SILENCE] * 5], clock)
-    Session([BREATHE], speaker=speaker, listener=listener, clock=clock,
-            phrases=content.phrases).run()
+    Session(
+        [BREATHE], speaker=speaker, listener=listener, clock=clock, phrases=content.phrases
+    ).run()
     assert not listener.script
     texts = [text for _, text in cue_times(speaker)]
     assert texts == ["In", "Out", "In", "Out", "In", "Out"]
@@ -355,8 +392,14 @@ def test_a_summary_step_sees_the_answers(content: Content) -> None:
 
 def test_max_reprompts_below_one_is_refused(content: Content) -> None:
     with pytest.raises(ValueError, match="max_reprompts"):
-        Session([], speaker=RecordingSpeaker(), listener=ScriptedListener([]), clock=FakeClock(),
-                phrases=content.phrases, max_reprompts=0)
+        Session(
+            [],
+            speaker=RecordingSpeaker(),
+            listener=ScriptedListener([]),
+            clock=FakeClock(),
+            phrases=content.phrases,
+            max_reprompts=0,
+        )
 
 
 def test_silence_value_is_not_echoed(content: Content) -> None:

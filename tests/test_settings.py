@@ -19,8 +19,11 @@ def test_defaults(user_paths: dict[str, str]) -> None:
 
 
 def test_paths_follow_xdg_when_not_overridden(tmp_path: Path) -> None:
-    env = {"HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "xc"),
-           "COMPANION_CACHE_DIR": str(tmp_path / "c")}
+    env = {
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "xc"),
+        "COMPANION_CACHE_DIR": str(tmp_path / "c"),
+    }
     paths = default_paths(env)
     assert paths.config_dir == tmp_path / "xc" / "companion"
     assert paths.data_dir == tmp_path / ".local" / "share" / "companion"
@@ -43,7 +46,7 @@ def test_precedence_config_then_environment_then_options(tmp_path: Path) -> None
         ("rat = 200\n", "rat", "unknown setting (did you mean 'rate'?)"),
         ("timeout = -4\n", "timeout", "must be from 1 to 3600 seconds"),
         ("rate = \n", "", "is not valid TOML"),
-        ("screen_reader = \"maybe\"\n", "screen_reader", "must be true or false"),
+        ('screen_reader = "maybe"\n', "screen_reader", "must be true or false"),
     ],
     ids=["range", "misspelled", "negative-timeout", "syntax", "bool"],
 )
@@ -73,8 +76,12 @@ def test_no_color_is_honoured(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("environ", "region"),
-    [({"LANG": "en_GB.UTF-8"}, "GB"), ({"LANG": "C.UTF-8"}, ""),
-     ({"LC_ALL": "en_NZ.UTF-8", "LANG": "en_US.UTF-8"}, "NZ"), ({}, "")],
+    [
+        ({"LANG": "en_GB.UTF-8"}, "GB"),
+        ({"LANG": "C.UTF-8"}, ""),
+        ({"LC_ALL": "en_NZ.UTF-8", "LANG": "en_US.UTF-8"}, "NZ"),
+        ({}, ""),
+    ],
     ids=["gb", "c", "lc-all-wins", "none"],
 )
 def test_region_from_locale(environ: dict[str, str], region: str) -> None:
@@ -93,5 +100,5 @@ def test_an_option_of_off_turns_the_timeout_off(tmp_path: Path) -> None:
 
 
 def test_a_bad_option_value_names_the_option(tmp_path: Path) -> None:
-    with pytest.raises(CompanionError, match="^--rate: must be from 80 to 450"):
+    with pytest.raises(CompanionError, match=r"^--rate: must be from 80 to 450"):
         load_settings({"COMPANION_CONFIG_DIR": str(tmp_path)}, {"rate": "12"})

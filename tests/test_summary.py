@@ -45,8 +45,13 @@ def test_every_self_check_pattern_fits_and_says_what_it_must(content: Content) -
 
 @pytest.mark.parametrize(
     "sets",
-    [("signs",), ("relationships",), ("balance",), ("seek-help",),
-     ("self-check", "signs", "relationships", "balance", "seek-help")],
+    [
+        ("signs",),
+        ("relationships",),
+        ("balance",),
+        ("seek-help",),
+        ("self-check", "signs", "relationships", "balance", "seek-help"),
+    ],
     ids=lambda s: "+".join(s),
 )
 def test_sampled_patterns_of_larger_sets_fit(content: Content, sets: tuple[str, ...]) -> None:

@@ -80,7 +80,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expect", "meaning"), CASES, ids=[f"{c[0]!r}-{c[1].kind}" for c in CASES])
+@pytest.mark.parametrize(
+    ("text", "expect", "meaning"), CASES, ids=[f"{c[0]!r}-{c[1].kind}" for c in CASES]
+)
 def test_interpret(text: str, expect: Expect, meaning: object) -> None:
     assert interpret(text, expect).value == meaning
 

@@ -31,7 +31,11 @@ def schedule(breathing: Breathing, pattern: Pattern, cycles: int) -> Breathe:
     for cycle in range(cycles):
         for phase in pattern.phases:
             cue = breathing.cues[phase.kind]
-            text = cue.first.format(seconds=_spoken_seconds(phase.seconds)) if cycle == 0 else cue.again
+            text = (
+                cue.first.format(seconds=_spoken_seconds(phase.seconds))
+                if cycle == 0
+                else cue.again
+            )
             cues.append(Cue(at=round(at, 6), text=text, cycle=cycle))
             at += phase.seconds
     return Breathe(cues=tuple(cues), seconds=round(at, 6))
@@ -39,4 +43,3 @@ def schedule(breathing: Breathing, pattern: Pattern, cycles: int) -> Breathe:
 
 def breaths_per_minute(pattern: Pattern) -> float:
     return 60 / cycle_seconds(pattern)
-

@@ -200,14 +200,16 @@ def check_question_set(qs: model.QuestionSet, name: str, healing: model.Healing)
     steps = {s.id for s in healing.steps}
     for i, q in enumerate(qs.questions):
         if q.step and q.step not in steps:
-            raise where.child(i).child("step").error(
-                f"unknown healing step {q.step!r}; known steps: {', '.join(sorted(steps))}"
+            raise (
+                where.child(i)
+                .child("step")
+                .error(f"unknown healing step {q.step!r}; known steps: {', '.join(sorted(steps))}")
             )
 
 
-def load_question_set(path: Path, healing: model.Healing, shown: str | None = None) -> (
-    model.QuestionSet
-):
+def load_question_set(
+    path: Path, healing: model.Healing, shown: str | None = None
+) -> model.QuestionSet:
     name = shown or str(path)
     qs = load_file(model.QuestionSet, path, name)
     check_question_set(qs, name, healing)
@@ -237,8 +239,12 @@ def _check_breathing(b: model.Breathing, name: str) -> None:
             raise where.child(i).child("phases").error("must list at least one phase")
         for j, ph in enumerate(p.phases):
             if not 0 < ph.seconds <= 60:
-                raise where.child(i).child("phases").child(j).child("seconds").error(
-                    "must be more than 0 and at most 60"
+                raise (
+                    where.child(i)
+                    .child("phases")
+                    .child(j)
+                    .child("seconds")
+                    .error("must be more than 0 and at most 60")
                 )
             if ph.kind not in b.cues:
                 raise _Where(name, "cues").error(f"has no cue for the phase {ph.kind!r}")

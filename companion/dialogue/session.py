@@ -35,7 +35,15 @@ from companion.dialogue.protocols import (
 )
 from companion.dialogue.steps import Ask, Breathe, Instructions, Pause, Say, Step, Summary
 
-RESUME_GAP = 1.0  # seconds of quiet between "welcome back" and the next breath
+RESUME_GAP = 1.0
+# Commands that act during breathing without leaving it (stop, skip and pause are handled apart).
+_WHILE_BREATHING = (
+    Command.HELP,
+    Command.SLOWER,
+    Command.FASTER,
+    Command.LOUDER,
+    Command.SOFTER,
+)  # seconds of quiet between "welcome back" and the next breath
 
 
 class Outcome(StrEnum):
@@ -249,8 +257,10 @@ class Session:
                 continue
             # Keys: any key brings the person back. Voice: only words meant for us do, so a
             # cough or the television cannot end a pause.
-            if self.listener.mode == "keys" or isinstance(value, Answer) or value in (
-                Command.RESUME, Command.PAUSE, Command.REPEAT, Command.SKIP
+            if (
+                self.listener.mode == "keys"
+                or isinstance(value, Answer)
+                or value in (Command.RESUME, Command.PAUSE, Command.REPEAT, Command.SKIP)
             ):
                 self._say(self.phrases.resumed)
                 return
@@ -327,9 +337,9 @@ class Session:
             elif value is Command.PAUSE:
                 self._hold(self._by_mode(self.phrases.paused_voice, self.phrases.paused_keys))
                 return True
-            elif value in (Command.HELP, Command.SLOWER, Command.FASTER, Command.LOUDER,
-                           Command.SOFTER):
-                self._command(value, -1)
+            elif value in _WHILE_BREATHING:
+                assert isinstance(value, Command)
+                self._command(value, -1)  # never moves: these commands only speak or adjust
             # back, repeat, answers and anything unclear: keep breathing
         return False
 

@@ -69,8 +69,12 @@ def _themes_sentence(
 
 
 def _lean(p: SummaryPhrases, questions: Sequence[Question], answers: Mapping[str, Answer]) -> str:
-    independent = sum(1 for q in questions if q.lean == "independent" and answers.get(q.id) == Answer.YES)
-    dependent = sum(1 for q in questions if q.lean == "dependent" and answers.get(q.id) == Answer.YES)
+    independent = sum(
+        1 for q in questions if q.lean == "independent" and answers.get(q.id) == Answer.YES
+    )
+    dependent = sum(
+        1 for q in questions if q.lean == "dependent" and answers.get(q.id) == Answer.YES
+    )
     if independent and dependent and abs(independent - dependent) <= 1:
         return p.lean_both
     if independent > dependent:

@@ -11,7 +11,7 @@ import os
 import select
 import sys
 from types import TracebackType
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from companion.dialogue.protocols import Command, Expect, Heard, InputMode, Miss
 from companion.dialogue.understand import interpret
@@ -79,7 +79,7 @@ class KeyListener:
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
-        self._saved: list[object] | None = None
+        self._saved: list[Any] | None = None
         self._pending = b""
 
     def __enter__(self) -> KeyListener:

@@ -24,4 +24,3 @@ class TextSpeaker:
             text = f"{BOLD}{text}{RESET}"
         self.out.write(text + "\n")
         self.out.flush()
-
