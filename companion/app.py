@@ -8,6 +8,7 @@ makes one from the real process; tests pass their own with scripted fakes.
 from __future__ import annotations
 
 import errno
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -64,11 +65,7 @@ class Environment:
 
     @property
     def environ_(self) -> Mapping[str, str]:
-        if self.environ is not None:
-            return self.environ
-        import os
-
-        return os.environ
+        return os.environ if self.environ is None else self.environ
 
     def stdout_isatty(self) -> bool:
         try:

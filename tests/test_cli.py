@@ -310,3 +310,8 @@ def test_without_speech_yet_a_notice_says_text_is_shown() -> None:
         "companion: speech output is not available in this version yet; showing text only\n"
     )
     assert "Do you carry most things alone?" in result.stdout
+
+
+def test_screen_reader_setting_from_the_environment() -> None:
+    env, _, _ = mock_env(environ={"COMPANION_SCREEN_READER": "1"})
+    assert invoke(["list"], env).output.splitlines()[0].startswith("reflect: ")

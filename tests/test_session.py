@@ -405,3 +405,11 @@ def test_max_reprompts_below_one_is_refused(content: Content) -> None:
 def test_silence_value_is_not_echoed(content: Content) -> None:
     _, said, _, _ = run(content, [Q1], [Heard(Miss.SILENCE), "y"])
     assert not any(s.startswith("You:") and "silence" in s for s in said)
+
+
+@pytest.mark.parametrize("key", ["", "x", "y"], ids=["enter", "any-letter", "an-answer"])
+def test_any_key_ends_a_pause(content: Content, key: str) -> None:
+    _, said, _, _ = run(content, STEPS, ["p", key, "y", "y"])
+    back = said.index("Welcome back.")
+    assert said[3] == "Paused. Press any key when you're ready."
+    assert said[back + 1] == "First question?"

@@ -20,7 +20,6 @@ from companion.dialogue.protocols import (
     NEXT,
     RATE_STEP,
     VOLUME_STEP,
-    YES_NO,
     Answer,
     Clock,
     Command,
@@ -244,7 +243,7 @@ class Session:
         """Wait, with no time limit, until the person comes back. Stop still works."""
         self._say(line)
         while True:
-            heard = self._listen(YES_NO, None)
+            heard = self._listen(NEXT, None)  # Enter, "ready", "okay" all bring the person back
             value = heard.value
             if value is Miss.ENDED:
                 raise _Ended
