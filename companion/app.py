@@ -11,17 +11,21 @@ import errno
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
-from typing import TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from companion.content.model import Content
-from companion.dialogue.protocols import Clock, Listener, Speaker, Voice
+from companion.dialogue.protocols import Answer, Clock, Listener, Speaker, Voice
 from companion.dialogue.session import Outcome, Session
 from companion.dialogue.steps import Step
 from companion.errors import CompanionError, ExitCode
-from companion.settings import Settings
+from companion.settings import DEFAULT_TIMEOUT, Settings
+
+if TYPE_CHECKING:
+    from companion.voice.cache import AudioCache
 
 GOODBYE = "Stopped. Take good care."
 
@@ -36,7 +40,7 @@ class SystemClock:
 
 
 ListenerFactory = Callable[["Environment", Settings], Listener]
-SpeakerFactory = Callable[["Environment", Settings], Speaker]
+SpeakerFactory = Callable[["Environment", Settings, Listener], Speaker]
 
 
 @dataclass
@@ -90,13 +94,45 @@ def default_listener(env: Environment, settings: Settings) -> Listener:
     return keyboard_listener(env.stdin_)
 
 
-def default_speaker(env: Environment, settings: Settings) -> Speaker:
+def text_speaker(env: Environment, settings: Settings) -> Speaker:
     from companion.voice.text import TextSpeaker
 
-    if not settings.text_only:
-        env.notice("speech output is not available in this version yet; showing text only")
     styled = env.stdout_isatty() and not settings.screen_reader and not settings.no_color
     return TextSpeaker(env.stdout_, styled=styled)
+
+
+def audio_cache(settings: Settings) -> AudioCache:
+    """The cache over the offline engine; SpeechUnavailable if espeak-ng cannot be used."""
+    from companion.voice.cache import AudioCache
+    from companion.voice.engine import Pyttsx3Engine
+
+    engine = Pyttsx3Engine()
+    if settings.voice:
+        engine.find_voice(settings.voice)  # an unknown voice is an error, not silently ignored
+    return AudioCache(settings.paths.cache_dir, engine)
+
+
+def default_speaker(env: Environment, settings: Settings, listener: Listener) -> Speaker:
+    """Every line printed, and spoken too unless --text-only. Where speech cannot work here, one
+    line says why and the session goes on as text."""
+    text = text_speaker(env, settings)
+    if settings.text_only:
+        return text
+    from companion.voice.engine import SpeechUnavailable
+    from companion.voice.player import SoundDevicePlayer
+    from companion.voice.speaker import TeeSpeaker, VoiceSpeaker
+
+    try:
+        cache = audio_cache(settings)
+        player = SoundDevicePlayer()
+        player.check()
+    except SpeechUnavailable as e:
+        env.notice(f"{e.message}; showing text instead")
+        return text
+    voice = VoiceSpeaker(
+        cache, player, interrupted=getattr(listener, "pending", None), notice=env.notice
+    )
+    return TeeSpeaker(text, voice)
 
 
 def helpline_for(content: Content, settings: Settings, environ: Mapping[str, str]) -> str:
@@ -119,20 +155,47 @@ def helpline_for(content: Content, settings: Settings, environ: Mapping[str, str
     return table.regions[region].text
 
 
+@dataclass(frozen=True)
+class Export:
+    """--export FILE.wav: the session's audio goes to a file, answers come from --answers."""
+
+    path: Path
+    answers: tuple[Answer, ...] = ()
+
+
 def run_session(
-    env: Environment, settings: Settings, content: Content, steps: Sequence[Step]
+    env: Environment,
+    settings: Settings,
+    content: Content,
+    steps: Sequence[Step],
+    export: Export | None = None,
 ) -> int:
     """Run one session to its end and return the exit code."""
-    listener = (env.make_listener or default_listener)(env, settings)
-    speaker = (env.make_speaker or default_speaker)(env, settings)
+    start_voice = Voice(settings.rate, settings.volume, settings.voice, settings.pitch)
+    timeout = settings.timeout
+    timeline = None
+    if export is None:
+        clock: Clock = env.clock
+        listener = (env.make_listener or default_listener)(env, settings)
+        speaker = (env.make_speaker or default_speaker)(env, settings, listener)
+    else:
+        from companion.voice.export import ExportListener, ExportSpeaker, Timeline
+        from companion.voice.speaker import TeeSpeaker
+
+        timeline = clock = Timeline()
+        listener = ExportListener(list(export.answers), timeline)
+        speaker = TeeSpeaker(
+            text_speaker(env, settings), ExportSpeaker(audio_cache(settings), timeline)
+        )
+        timeout = timeout or DEFAULT_TIMEOUT  # a track cannot wait for "next"
     session = Session(
         steps,
         speaker=speaker,
         listener=listener,
-        clock=env.clock,
+        clock=clock,
         phrases=content.phrases,
-        voice=Voice(rate=settings.rate, volume=settings.volume, name=settings.voice),
-        timeout=settings.timeout,
+        voice=start_voice,
+        timeout=timeout,
         max_reprompts=settings.max_reprompts,
     )
     holder: AbstractContextManager[object] = (
@@ -140,42 +203,69 @@ def run_session(
     )
     with holder:
         result = session.run()
+    if timeline is not None and export is not None:
+        audio = timeline.write(export.path)
+        minutes, seconds = divmod(round(audio.seconds), 60)
+        env.notice(f"wrote {export.path} ({minutes}:{seconds:02d} of audio)")
+    remember_voice(env, settings, start_voice, result.voice)
     if result.outcome is Outcome.ENDED:
         env.notice("input ended before the session finished")
         return ExitCode.INPUT_ENDED
     return ExitCode.OK
 
 
-@contextmanager
-def friendly_errors(env: Environment) -> Iterator[None]:
+def remember_voice(env: Environment, settings: Settings, before: Voice, after: Voice) -> None:
+    """Slower, faster, louder and softer last: the new speed and volume go to the config file."""
+    changes = {
+        k: getattr(after, k) for k in ("rate", "volume") if getattr(after, k) != getattr(before, k)
+    }
+    if not changes:
+        return
+    from companion.settings import update_config
+
+    try:
+        update_config(settings.paths, changes)
+    except (OSError, CompanionError) as e:
+        env.notice(f"could not remember the new voice settings: {getattr(e, 'strerror', e)}")
+
+
+class friendly_errors:  # a statement: `with friendly_errors(env):`
     """Turn every expected failure into one plain line and an exit code (raised as SystemExit).
 
     Ctrl-C: a one-line goodbye and 130. A full disk or a closed output: one line, exit 1.
-    """
-    try:
-        yield
-    except KeyboardInterrupt:
-        try:
-            # On a terminal, "\r" writes over a "^C" the terminal may have echoed.
-            env.stdout_.write(f"\r{GOODBYE}\n" if env.stdout_isatty() else f"{GOODBYE}\n")
-            env.stdout_.flush()
-        except OSError:
-            pass
-        raise SystemExit(ExitCode.INTERRUPTED) from None
-    except CompanionError as e:
-        env.notice(e.message)
-        raise SystemExit(e.exit_code) from None
-    except BrokenPipeError:
-        raise SystemExit(ExitCode.ERROR) from None
-    except OSError as e:
-        target = f" {e.filename}" if e.filename else ""
-        if e.errno == errno.ENOSPC:
-            message = f"could not write{target}: the disk is full"
-        else:
-            message = f"could not read or write{target}: {e.strerror or e}"
-        with suppress(OSError):
-            env.notice(message)
-        raise SystemExit(ExitCode.ERROR) from None
+    Anything else is a bug and keeps its traceback. Never swallows an exception (so type
+    checkers know code after the block runs only when the block finished)."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object
+    ) -> None:
+        env = self.env
+        if isinstance(exc, KeyboardInterrupt):
+            with suppress(OSError):
+                # On a terminal, "\r" writes over a "^C" the terminal may have echoed.
+                env.stdout_.write(f"\r{GOODBYE}\n" if env.stdout_isatty() else f"{GOODBYE}\n")
+                env.stdout_.flush()
+            raise SystemExit(ExitCode.INTERRUPTED) from None
+        if isinstance(exc, CompanionError):
+            env.notice(exc.message)
+            raise SystemExit(exc.exit_code) from None
+        if isinstance(exc, BrokenPipeError):
+            raise SystemExit(ExitCode.ERROR) from None
+        if isinstance(exc, OSError):
+            target = f" {exc.filename}" if exc.filename else ""
+            if exc.errno == errno.ENOSPC:
+                message = f"could not write{target}: the disk is full"
+            else:
+                message = f"could not read or write{target}: {exc.strerror or exc}"
+            with suppress(OSError):
+                env.notice(message)
+            raise SystemExit(ExitCode.ERROR) from None
 
 
 def run_command(
@@ -186,20 +276,20 @@ def run_command(
 ) -> int:
     """Settings, content, steps, session: what every session command does."""
     with friendly_errors(env):
-        from pathlib import Path
-
         from companion.content.loader import load_content
         from companion.settings import load_settings
 
         options = dict(options)
         own = options.pop("content", None)
+        export_to = options.pop("export", None)
+        answers: tuple[Answer, ...] = tuple(options.pop("answers", None) or ())  # type: ignore[arg-type]
         settings = load_settings(env.environ_, options)
         content = load_content(
             {own_kind: Path(str(own))} if own else None, helplines=settings.helplines
         )
         steps = build(env, content, settings)
-        return run_session(env, settings, content, steps)
-    raise AssertionError("unreachable")  # friendly_errors either returns or raises
+        export = Export(Path(str(export_to)), answers) if export_to else None
+        return run_session(env, settings, content, steps, export)
 
 
 def list_sessions(env: Environment, options: Mapping[str, object]) -> int:
@@ -216,4 +306,3 @@ def list_sessions(env: Environment, options: Mapping[str, object]) -> int:
             out.write(e.line(width) + "\n")
         out.flush()
         return ExitCode.OK
-    raise AssertionError("unreachable")

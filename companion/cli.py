@@ -79,6 +79,12 @@ def session_options(f: F) -> F:
             help="Speech volume, 0.1 to 1.0 (default 1.0).",
         ),
         click.option(
+            "--pitch",
+            metavar="0-100",
+            callback=_parsed("pitch"),
+            help="Voice pitch, 0 to 100 (default 50).",
+        ),
+        click.option(
             "--timeout",
             metavar="SECONDS|off",
             callback=_parsed("timeout"),
@@ -98,9 +104,45 @@ def session_options(f: F) -> F:
             help="Run your own file instead (same schema as the built-in one; see the README).",
         ),
     ]
+    options.append(
+        click.option(
+            "--export",
+            metavar="FILE.wav",
+            type=click.Path(dir_okay=False, writable=True, path_type=Path),
+            help="Write the whole session's audio to a WAV file instead of playing it.",
+        )
+    )
     for option in reversed(options):
         f = option(f)
     return f
+
+
+def voice_options(f: F) -> F:
+    """The voice settings, for commands that speak but are not sessions."""
+    for name, meta, text in (
+        ("pitch", "0-100", "Voice pitch, 0 to 100."),
+        ("volume", "0.1-1.0", "Speech volume, 0.1 to 1.0."),
+        ("voice", "NAME", "The speech engine's voice to use."),
+        ("rate", "WPM", "Speech rate, 80 to 450 words per minute."),
+    ):
+        f = click.option(f"--{name}", metavar=meta, callback=_parsed(name), help=text)(f)
+    return f
+
+
+def _answers(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """--answers yes,no,sometimes: each must be a yes, no or not-sure answer."""
+    if value is None:
+        return None
+    from companion.dialogue.protocols import YES_NO, Answer
+    from companion.dialogue.understand import interpret
+
+    answers = []
+    for word in value.split(","):
+        meaning = interpret(word.strip(), YES_NO).value
+        if not isinstance(meaning, Answer):
+            raise click.BadParameter(f"{word.strip()!r} is not yes, no or not sure")
+        answers.append(meaning)
+    return tuple(answers)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -119,6 +161,12 @@ def cli() -> None:
     """
 
 
+def _env(ctx: click.Context) -> Environment:
+    from companion import app
+
+    return ctx.obj if isinstance(ctx.obj, app.Environment) else app.Environment()
+
+
 def _run(
     ctx: click.Context,
     options: dict[str, Any],
@@ -127,13 +175,18 @@ def _run(
 ) -> None:
     from companion import app
 
-    env = ctx.obj if isinstance(ctx.obj, app.Environment) else app.Environment()
-    ctx.exit(app.run_command(env, options, own_kind, build))
+    ctx.exit(app.run_command(_env(ctx), options, own_kind, build))
 
 
 @cli.command()
 @click.argument("sets", nargs=-1, metavar="[SET]...")
 @session_options
+@click.option(
+    "--answers",
+    metavar="yes,no,...",
+    callback=_answers,
+    help="Answers for the questions, in order (for --export, or a scripted run).",
+)
 @click.pass_context
 def reflect(ctx: click.Context, /, sets: tuple[str, ...], **options: Any) -> None:
     """Reflect on how you handle help: questions you answer yes, no or not sure, then a short
@@ -144,6 +197,10 @@ def reflect(ctx: click.Context, /, sets: tuple[str, ...], **options: Any) -> Non
     own questions (after any SETs named).
     """
     own = options.get("content")
+    if options.get("export") and not options.get("answers"):
+        raise click.UsageError("--export needs --answers for the questions, e.g. yes,no,yes")
+    if options.get("answers") and not options.get("export"):
+        raise click.UsageError("--answers goes with --export")
 
     def build(env: Environment, content: Content, settings: Settings) -> list[Step]:
         from companion import sessions
@@ -223,6 +280,101 @@ def journal(ctx: click.Context, /, **options: Any) -> None:
     _run(ctx, options, "journal", build)
 
 
+@cli.command()
+@click.argument("text")
+@voice_options
+@click.pass_context
+def say(ctx: click.Context, /, text: str, **options: Any) -> None:
+    """Speak one line of TEXT (and print it), or say why speech cannot work here."""
+    from companion import manage
+
+    ctx.exit(manage.say(_env(ctx), options, text))
+
+
+@cli.command()
+@click.option("--screen-reader", is_flag=True, default=None, help="No column padding.")
+@click.pass_context
+def voices(ctx: click.Context, /, screen_reader: bool | None) -> None:
+    """List the installed voices with their languages (use one with --voice)."""
+    from companion import manage
+
+    ctx.exit(manage.voices(_env(ctx), {"screen_reader": screen_reader}))
+
+
+@cli.group()
+def config() -> None:
+    """Show or change the saved settings (rate, volume, voice, timeout, ...)."""
+
+
+@config.command("show")
+@click.pass_context
+def config_show(ctx: click.Context) -> None:
+    """Show every setting, its value and where it comes from."""
+    from companion import manage
+
+    ctx.exit(manage.config_show(_env(ctx)))
+
+
+@config.command("set")
+@click.argument("key")
+@click.argument("value")
+@click.pass_context
+def config_set(ctx: click.Context, /, key: str, value: str) -> None:
+    """Save a setting, for example: companion config set rate 140"""
+    from companion import manage
+
+    ctx.exit(manage.config_set(_env(ctx), key, value))
+
+
+@config.command("reset")
+@click.argument("keys", nargs=-1, metavar="[KEY]...")
+@click.pass_context
+def config_reset(ctx: click.Context, /, keys: tuple[str, ...]) -> None:
+    """Forget the named settings, or all of them."""
+    from companion import manage
+
+    ctx.exit(manage.config_reset(_env(ctx), keys))
+
+
+@cli.group()
+def cache() -> None:
+    """The audio cache: lines rendered once and kept, so speech starts at once."""
+
+
+@cache.command("warm")
+@click.argument("sessions", nargs=-1, metavar="[SESSION]...")
+@voice_options
+@click.option("--screen-reader", is_flag=True, default=None, help="Plain progress lines.")
+@click.pass_context
+def cache_warm(ctx: click.Context, /, sessions: tuple[str, ...], **options: Any) -> None:
+    """Render every line of the SESSIONs (all, if none) for the current voice settings.
+
+    Sessions: self-check, signs, relationships, balance, seek-help, breathe-PATTERN, receive,
+    journal.
+    """
+    from companion import manage
+
+    ctx.exit(manage.cache_warm(_env(ctx), options, sessions))
+
+
+@cache.command("info")
+@click.pass_context
+def cache_info(ctx: click.Context) -> None:
+    """How many files the cache holds, and their size."""
+    from companion import manage
+
+    ctx.exit(manage.cache_info(_env(ctx)))
+
+
+@cache.command("clear")
+@click.pass_context
+def cache_clear(ctx: click.Context) -> None:
+    """Remove every cached file."""
+    from companion import manage
+
+    ctx.exit(manage.cache_clear(_env(ctx)))
+
+
 @cli.command("list")
 @click.option(
     "--rate", metavar="WPM", callback=_parsed("rate"), help="Estimate lengths at this speech rate."
@@ -233,8 +385,7 @@ def list_(ctx: click.Context, rate: int | None, screen_reader: bool | None) -> N
     """List the sessions, one line each, with about how long each takes."""
     from companion import app
 
-    env = ctx.obj if isinstance(ctx.obj, app.Environment) else app.Environment()
-    ctx.exit(app.list_sessions(env, {"rate": rate, "screen_reader": screen_reader}))
+    ctx.exit(app.list_sessions(_env(ctx), {"rate": rate, "screen_reader": screen_reader}))
 
 
 def main() -> None:

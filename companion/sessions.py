@@ -153,3 +153,70 @@ def catalogue(content: Content, rate: int = RATE_DEFAULT) -> list[Entry]:
         Entry("journal", content.journal.description, estimate_seconds(journal(content), rate))
     )
     return entries
+
+
+def spoken_lines(content: Content, steps: Sequence[Step]) -> list[str]:
+    """Every line these steps can speak, in order, without repeats: what `cache warm` renders.
+    Summaries depend on the answers, so they are rendered when they are said."""
+    p = content.phrases
+    lines: list[str] = []
+    for step in steps:
+        if isinstance(step, Say):
+            lines.append(step.text)
+        elif isinstance(step, Instructions):
+            lines += [step.voice, step.keys]
+        elif isinstance(step, Ask):
+            lines += [
+                step.text,
+                p.no_answer.format(short=step.short),
+                p.unclear.format(short=step.short),
+            ]
+            if step.reply:
+                lines.append(step.reply)
+            if step.expect.kind == "phrase":
+                lines += [
+                    p.phrase_options_voice.format(phrase=step.expect.phrase),
+                    p.phrase_options_keys.format(phrase=step.expect.phrase),
+                ]
+        elif isinstance(step, Pause) and step.text:
+            lines.append(step.text)
+        elif isinstance(step, Breathe):
+            lines += [cue.text for cue in step.cues]
+    lines += [
+        p.options_voice,
+        p.options_keys,
+        p.offer_skip_voice,
+        p.offer_skip_keys,
+        p.waiting_voice,
+        p.waiting_keys,
+        p.help_voice,
+        p.help_keys,
+        p.paused_voice,
+        p.paused_keys,
+        p.resumed,
+        p.first_already,
+        p.skipped,
+        p.stopping,
+        p.slower,
+        p.faster,
+        p.louder,
+        p.softer,
+        p.slowest,
+        p.fastest,
+        p.loudest,
+        p.softest,
+    ]
+    return list(dict.fromkeys(lines))
+
+
+def all_sessions(content: Content) -> dict[str, list[Step]]:
+    """Every session by the name `cache warm` takes: question sets, breathe patterns, receive,
+    journal."""
+    found: dict[str, list[Step]] = {
+        set_id: reflect(content, [set_id], helpline="") for set_id in content.checks
+    }
+    for pattern in content.breathing.patterns:
+        found[f"breathe-{pattern.id}"] = breathe(content, pattern.id)
+    found["receive"] = receive(content)
+    found["journal"] = journal(content) + journal(content, timed=False)
+    return found

@@ -15,13 +15,25 @@ Paths (each overridable, so tests point them at temporary folders):
 from __future__ import annotations
 
 import difflib
+import json
+import os
+import tempfile
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from companion.dialogue.protocols import RATE_DEFAULT, RATE_MAX, RATE_MIN, VOLUME_MAX, VOLUME_MIN
+from companion.dialogue.protocols import (
+    PITCH_DEFAULT,
+    PITCH_MAX,
+    PITCH_MIN,
+    RATE_DEFAULT,
+    RATE_MAX,
+    RATE_MIN,
+    VOLUME_MAX,
+    VOLUME_MIN,
+)
 from companion.errors import CompanionError, ContentError, ExitCode
 
 InputChoice = Literal["auto", "voice", "keys"]
@@ -47,6 +59,7 @@ class Settings:
     rate: int = RATE_DEFAULT
     volume: float = 1.0
     voice: str = ""
+    pitch: int = PITCH_DEFAULT
     timeout: float | None = DEFAULT_TIMEOUT  # None: wait as long as it takes
     screen_reader: bool = False
     no_color: bool = False
@@ -77,6 +90,16 @@ def parse_volume(value: object) -> float:
     if not VOLUME_MIN <= volume <= VOLUME_MAX:
         raise ValueError(f"must be from {VOLUME_MIN} to {VOLUME_MAX}, not {volume:g}")
     return volume
+
+
+def parse_pitch(value: object) -> int:
+    try:
+        pitch = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"must be a whole number from {PITCH_MIN} to {PITCH_MAX}") from None
+    if not PITCH_MIN <= pitch <= PITCH_MAX:
+        raise ValueError(f"must be from {PITCH_MIN} to {PITCH_MAX}, not {pitch}")
+    return pitch
 
 
 def parse_timeout(value: object) -> float | None:
@@ -139,6 +162,7 @@ PARSERS: dict[str, tuple[Callable[[object], Any], str]] = {
     "rate": (parse_rate, "COMPANION_RATE"),
     "volume": (parse_volume, "COMPANION_VOLUME"),
     "voice": (parse_text, "COMPANION_VOICE"),
+    "pitch": (parse_pitch, "COMPANION_PITCH"),
     "timeout": (parse_timeout, "COMPANION_TIMEOUT"),
     "screen_reader": (parse_bool, "COMPANION_SCREEN_READER"),
     "max_reprompts": (parse_reprompts, "COMPANION_MAX_REPROMPTS"),
@@ -237,3 +261,53 @@ def region_from_locale(environ: Mapping[str, str]) -> str:
             territory = value.split(".")[0].split("@")[0].partition("_")[2]
             return territory.upper()
     return ""
+
+
+# -- the config file, written ------------------------------------------------------------------
+
+
+def toml_value(value: object) -> str:
+    if value is None:
+        return '"off"'  # the only setting that can be None is timeout
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False)  # a TOML basic string
+
+
+def read_config(paths: Paths) -> dict[str, Any]:
+    """The config file's settings, checked (a missing file is no settings)."""
+    return _read_config(paths.config_file)
+
+
+def write_config(paths: Paths, values: Mapping[str, Any]) -> None:
+    """Write the whole config file atomically: a temporary file, then a rename."""
+    paths.config_dir.mkdir(parents=True, exist_ok=True)
+    lines = ["# companion settings; see `companion config show` and the README", ""]
+    lines += [f"{key} = {toml_value(values[key])}" for key in PARSERS if key in values]
+    fd, tmp = tempfile.mkstemp(dir=paths.config_dir, prefix=".config.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        os.replace(tmp, paths.config_file)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def update_config(paths: Paths, changes: Mapping[str, Any]) -> None:
+    """Set some settings (already parsed), keeping the rest."""
+    unknown = set(changes) - set(PARSERS)
+    if unknown:
+        raise KeyError(sorted(unknown))
+    write_config(paths, {**read_config(paths), **changes})
+
+
+def reset_config(paths: Paths, keys: Sequence[str] = ()) -> None:
+    """Forget some settings, or (no keys) the whole config file."""
+    if not keys:
+        paths.config_file.unlink(missing_ok=True)
+        return
+    values = read_config(paths)
+    write_config(paths, {k: v for k, v in values.items() if k not in keys})

@@ -14,8 +14,11 @@ esac
 
 say() { printf 'setup: %s\n' "$*"; }
 
-# System packages: Python with venv, and espeak-ng, the offline voice pyttsx3 speaks with.
-packages=(python3 python3-venv espeak-ng)
+# System packages: Python with venv; espeak-ng, the offline voice pyttsx3 speaks with;
+# PortAudio and ALSA's pulse plugin, through which sounddevice reaches the sound server.
+packages=(python3 python3-venv espeak-ng libportaudio2 libasound2-plugins)
+# The tests also run a private PulseAudio server with null sinks (no sound card needed).
+[ "$mode" = --test ] && packages+=(pulseaudio pulseaudio-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

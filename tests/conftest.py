@@ -70,10 +70,13 @@ class RecordingSpeaker:
     seconds_per_word: float = 0.0
     lines: list[tuple[float, Line, Voice]] = field(default_factory=list)
 
-    def say(self, line: Line, voice: Voice) -> None:
+    cut_short: set[str] = field(default_factory=set)  # lines the "person" interrupts
+
+    def say(self, line: Line, voice: Voice) -> bool:
         self.lines.append((self.clock.now() if self.clock else 0.0, line, voice))
         if self.clock and line.kind != "heard":
             self.clock.sleep(self.seconds_per_word * len(line.text.split()))
+        return line.text not in self.cut_short
 
     @property
     def texts(self) -> list[str]:
@@ -87,11 +90,13 @@ def content() -> Content:
 
 @pytest.fixture(autouse=True)
 def user_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """Every test gets its own config, data and cache folders and a plain locale."""
+    """Every test gets its own config, data and cache folders and a plain locale, and shows
+    text only: tests that speak ask for it (`monkeypatch.delenv("COMPANION_TEXT_ONLY")`)."""
     paths = {
         "COMPANION_CONFIG_DIR": str(tmp_path / "config"),
         "COMPANION_DATA_DIR": str(tmp_path / "data"),
         "COMPANION_CACHE_DIR": str(tmp_path / "cache"),
+        "COMPANION_TEXT_ONLY": "1",
     }
     for key, value in paths.items():
         monkeypatch.setenv(key, value)

@@ -303,15 +303,6 @@ def test_questions_are_bold_only_on_a_colour_terminal() -> None:
     assert "\x1b[" not in result.output  # CliRunner's output is not a terminal
 
 
-def test_without_speech_yet_a_notice_says_text_is_shown() -> None:
-    result = invoke(["reflect", "--content", TWO, "--input", "keys"], input="y\ny\n")
-    assert result.exit_code == 0
-    assert result.stderr == (
-        "companion: speech output is not available in this version yet; showing text only\n"
-    )
-    assert "Do you carry most things alone?" in result.stdout
-
-
 def test_screen_reader_setting_from_the_environment() -> None:
     env, _, _ = mock_env(environ={"COMPANION_SCREEN_READER": "1"})
     assert invoke(["list"], env).output.splitlines()[0].startswith("reflect: ")

@@ -413,3 +413,52 @@ def test_any_key_ends_a_pause(content: Content, key: str) -> None:
     back = said.index("Welcome back.")
     assert said[3] == "Paused. Press any key when you're ready."
     assert said[back + 1] == "First question?"
+
+
+# -- barge-in: a line cut short by a key press -----------------------------------------------
+
+
+def run_cut(
+    content: Content, steps: list[Step], cut: set[str], script: list[str | Heard | BaseException]
+) -> tuple[Result, list[str]]:
+    clock = FakeClock()
+    speaker = RecordingSpeaker(clock, cut_short=cut)
+    listener = ScriptedListener(list(script), clock)
+    result = Session(
+        steps, speaker=speaker, listener=listener, clock=clock, phrases=content.phrases
+    ).run()
+    assert not listener.script
+    return result, speaker.texts
+
+
+def test_stop_while_a_line_is_spoken_stops_at_once(content: Content) -> None:
+    result, said = run_cut(content, STEPS, {"Hello."}, ["q"])
+    assert result.outcome is Outcome.STOPPED
+    assert said == ["Hello.", "You: stop", "Stopping here. Take good care."]
+
+
+def test_skip_while_a_line_is_spoken_moves_to_the_next(content: Content) -> None:
+    _, said = run_cut(content, STEPS, {"Hello."}, ["s", "y", "y"])
+    assert said[:3] == ["Hello.", "You: skip", "First question?"]
+
+
+def test_an_answer_during_the_question_answers_it(content: Content) -> None:
+    result, said = run_cut(content, STEPS, {"First question?"}, ["n", "y"])
+    assert said[1:4] == ["First question?", "You: no", "Second question?"]
+    assert str(result.answers["q1"]) == "no"
+
+
+def test_repeat_during_the_summary_says_it_again(content: Content) -> None:
+    steps: list[Step] = [Q1, Summary(lambda answers: "All done.")]
+    clock = FakeClock()
+    speaker = RecordingSpeaker(clock)
+    listener = ScriptedListener(["y", "r"], clock)
+
+    def cut_once(line: object, voice: Voice) -> bool:
+        first = speaker.texts.count("All done.") == 0
+        RecordingSpeaker.say(speaker, line, voice)  # type: ignore[arg-type]
+        return not first or speaker.texts[-1] != "All done."
+
+    speaker.say = cut_once  # type: ignore[method-assign]
+    Session(steps, speaker=speaker, listener=listener, clock=clock, phrases=content.phrases).run()
+    assert speaker.texts[-3:] == ["All done.", "You: repeat", "All done."]

@@ -13,6 +13,7 @@ from typing import Literal, Protocol
 
 RATE_MIN, RATE_MAX, RATE_STEP, RATE_DEFAULT = 80, 450, 25, 160
 VOLUME_MIN, VOLUME_MAX, VOLUME_STEP = 0.1, 1.0, 0.1
+PITCH_MIN, PITCH_MAX, PITCH_DEFAULT = 0, 100, 50
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Voice:
     rate: int = RATE_DEFAULT  # words per minute, RATE_MIN..RATE_MAX
     volume: float = 1.0  # 0.1..1.0
     name: str = ""  # an engine voice id; "" is the engine's default
+    pitch: int = PITCH_DEFAULT  # 0..100
 
     def with_rate(self, rate: int) -> Voice:
         return replace(self, rate=max(RATE_MIN, min(RATE_MAX, rate)))
@@ -42,8 +44,9 @@ class Line:
 
 
 class Speaker(Protocol):
-    def say(self, line: Line, voice: Voice) -> None:
-        """Speak (or show) one line; return when it has finished."""
+    def say(self, line: Line, voice: Voice) -> bool:
+        """Speak (or show) one line; return when it has finished: True, or False if the person
+        cut it short (a key press while it played). Their input is then waiting to be heard."""
 
 
 class Clock(Protocol):

@@ -20,6 +20,7 @@ from companion.dialogue.protocols import (
     NEXT,
     RATE_STEP,
     VOLUME_STEP,
+    YES_NO,
     Answer,
     Clock,
     Command,
@@ -76,7 +77,7 @@ class _Ended(Exception):
 
 
 def _is_anchor(step: Step) -> bool:
-    return isinstance(step, Ask | Breathe) or (isinstance(step, Say) and step.anchor)
+    return isinstance(step, Ask | Breathe | Summary) or (isinstance(step, Say) and step.anchor)
 
 
 class Session:
@@ -127,9 +128,9 @@ class Session:
 
     def _run_step(self, i: int, step: Step) -> None:
         if isinstance(step, Say):
-            self._say(step.text, step.kind)
+            self._say_step(i, step.text, step.kind)
         elif isinstance(step, Instructions):
-            self._say(self._by_mode(step.voice, step.keys))
+            self._say_step(i, self._by_mode(step.voice, step.keys))
         elif isinstance(step, Ask):
             self._ask(i, step)
         elif isinstance(step, Pause):
@@ -137,12 +138,24 @@ class Session:
         elif isinstance(step, Breathe):
             self._breathe(step)
         elif isinstance(step, Summary):
-            self._say(step.compose(dict(self.answers)), "summary")
+            self._say_step(i, step.compose(dict(self.answers)), "summary")
 
     # -- speaking -----------------------------------------------------------------------------
 
-    def _say(self, text: str, kind: LineKind = "say") -> None:
-        self.speaker.say(Line(text, kind), self.voice)
+    def _say(self, text: str, kind: LineKind = "say") -> bool:
+        """Speak a line. False if the person cut it short; what they pressed is still waiting."""
+        return self.speaker.say(Line(text, kind), self.voice)
+
+    def _say_step(self, i: int, text: str, kind: LineKind = "say") -> None:
+        """A line that is a step of its own: cut short, the waiting input is acted on at once
+        (skip moves to the next line, stop stops, repeat says it again...)."""
+        if self._say(text, kind):
+            return
+        value = self._listen(YES_NO, 0).value
+        if value is Miss.ENDED:
+            raise _Ended
+        if isinstance(value, Command) and value is not Command.SKIP:
+            self._command(value, i)
 
     def _by_mode(self, voice: str, keys: str) -> str:
         return keys if self.listener.mode == "keys" else voice

@@ -102,6 +102,13 @@ class KeyListener:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self._saved)
             self._saved = None
 
+    def pending(self) -> bool:
+        """Is a key press waiting? (Speech stops for it: barge-in.)"""
+        if self._pending:
+            return True
+        ready, _, _ = select.select([self.fd], [], [], 0)
+        return bool(ready)
+
     def listen(self, expect: Expect, timeout: float | None) -> Heard:
         key = self._key(timeout)
         if key is None:

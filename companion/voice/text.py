@@ -18,9 +18,10 @@ class TextSpeaker:
         self.out = out
         self.styled = styled
 
-    def say(self, line: Line, voice: Voice) -> None:
+    def say(self, line: Line, voice: Voice) -> bool:
         text = line.text
         if self.styled and line.kind in ("ask", "summary"):
             text = f"{BOLD}{text}{RESET}"
         self.out.write(text + "\n")
         self.out.flush()
+        return True
