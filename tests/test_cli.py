@@ -13,7 +13,7 @@ from companion.app import Environment
 from companion.cli import cli
 from companion.content.model import Content
 from companion.errors import ExitCode
-from tests.conftest import FIXTURES, SILENCE, mock_env
+from tests.conftest import FIXTURES, SILENCE, RecordingSpeaker, mock_env
 
 TWO = str(FIXTURES / "two-questions.toml")
 
@@ -306,3 +306,77 @@ def test_questions_are_bold_only_on_a_colour_terminal() -> None:
 def test_screen_reader_setting_from_the_environment() -> None:
     env, _, _ = mock_env(environ={"COMPANION_SCREEN_READER": "1"})
     assert invoke(["list"], env).output.splitlines()[0].startswith("reflect: ")
+
+
+# -- settings that last ----------------------------------------------------------------------
+
+
+def test_config_set_show_and_reset(user_paths: dict[str, str]) -> None:
+    config = Path(user_paths["COMPANION_CONFIG_DIR"]) / "config.toml"
+    set_rate = invoke(["config", "set", "rate", "140"])
+    assert set_rate.exit_code == 0
+    assert set_rate.output == f"rate = 140  (saved in {config})\n"
+    assert invoke(["config", "set", "timeout", "off"]).exit_code == 0
+    shown = invoke(["config", "show"]).output
+    assert "rate = 140  (from the config file)\n" in shown
+    assert 'timeout = "off"' not in shown and "timeout = off  (from the config file)\n" in shown
+    assert "volume = 1.0  (default)\n" in shown
+    assert invoke(["config", "reset", "rate"]).exit_code == 0
+    assert "rate = 160  (default)\n" in invoke(["config", "show"]).output
+    assert "timeout = off" in invoke(["config", "show"]).output
+    assert invoke(["config", "reset"]).exit_code == 0
+    assert not config.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["config", "set", "rate", "9000"], "rate: must be from 80 to 450"),
+        (["config", "set", "speed", "1"], "unknown setting 'speed'"),
+        (["config", "reset", "speed"], "unknown setting 'speed'"),
+    ],
+    ids=["bad-value", "unknown-set", "unknown-reset"],
+)
+def test_config_errors(args: list[str], message: str) -> None:
+    result = invoke(args)
+    assert result.exit_code == ExitCode.USAGE
+    assert message in result.stderr
+
+
+def test_slower_in_a_session_is_remembered_next_time() -> None:
+    env, _, _ = mock_env(["-", "-", "y", "y"])
+    assert invoke(["reflect", "--content", TWO], env).exit_code == 0
+    assert "rate = 110  (from the config file)\n" in invoke(["config", "show"]).output
+    env, _, clock = mock_env(["y", "y"])
+    speaker = RecordingSpeaker(clock)
+    env.make_speaker = lambda env, settings, listener: speaker
+    assert invoke(["reflect", "--content", TWO], env).exit_code == 0
+    assert {voice.rate for _, _, voice in speaker.lines} == {110}  # the next session is slower
+
+
+def test_an_unchanged_voice_writes_no_config(user_paths: dict[str, str]) -> None:
+    env, _, _ = mock_env(["y", "y"])
+    assert invoke(["reflect", "--content", TWO], env).exit_code == 0
+    assert not (Path(user_paths["COMPANION_CONFIG_DIR"]) / "config.toml").exists()
+
+
+def test_a_full_disk_when_remembering_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from companion import settings
+
+    def full(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(settings, "write_config", full)
+    env, _, _ = mock_env(["+", "y", "y"])
+    result = invoke(["reflect", "--content", TWO], env)
+    assert result.exit_code == 0  # the session itself is not lost
+    assert result.stderr == (
+        "companion: could not remember the new voice settings: No space left on device\n"
+    )
+
+
+def test_say_prints_the_line() -> None:
+    result = invoke(["say", "Hello there."])
+    assert (result.exit_code, result.output) == (0, "Hello there.\n")

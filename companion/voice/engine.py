@@ -53,7 +53,13 @@ class Pyttsx3Engine:
                 "" if shutil.which("espeak-ng") else " (install it: sudo apt-get install espeak-ng)"
             )
             raise SpeechUnavailable(f"speech needs espeak-ng{hint}: {e}") from None
-        version = getattr(pyttsx3, "__version__", "") or "2"
+        from importlib.metadata import PackageNotFoundError
+        from importlib.metadata import version as package_version
+
+        try:
+            version = package_version("pyttsx3")
+        except PackageNotFoundError:
+            version = "unknown"
         driver = type(self._engine.proxy._driver).__module__.rsplit(".", 1)[-1]
         self.id = f"pyttsx3-{version}-{driver}"
         self._voices: list[VoiceInfo] | None = None
