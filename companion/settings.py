@@ -72,14 +72,20 @@ class Settings:
 # -- parsers: one per setting, shared by options, environment and config file ---------------
 
 
-def parse_rate(value: object) -> int:
+def _whole_number(value: object, low: int, high: int, unit: str = "") -> int:
     try:
-        rate = int(str(value).strip())
+        number = int(str(value).strip())
     except ValueError:
-        raise ValueError(f"must be a whole number of words per minute, not {value!r}") from None
-    if not RATE_MIN <= rate <= RATE_MAX:
-        raise ValueError(f"must be from {RATE_MIN} to {RATE_MAX} words per minute, not {rate}")
-    return rate
+        raise ValueError(
+            f"must be a whole number from {low} to {high}{unit}, not {value!r}"
+        ) from None
+    if not low <= number <= high:
+        raise ValueError(f"must be from {low} to {high}{unit}, not {number}")
+    return number
+
+
+def parse_rate(value: object) -> int:
+    return _whole_number(value, RATE_MIN, RATE_MAX, " words per minute")
 
 
 def parse_volume(value: object) -> float:
@@ -93,13 +99,7 @@ def parse_volume(value: object) -> float:
 
 
 def parse_pitch(value: object) -> int:
-    try:
-        pitch = int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"must be a whole number from {PITCH_MIN} to {PITCH_MAX}") from None
-    if not PITCH_MIN <= pitch <= PITCH_MAX:
-        raise ValueError(f"must be from {PITCH_MIN} to {PITCH_MAX}, not {pitch}")
-    return pitch
+    return _whole_number(value, PITCH_MIN, PITCH_MAX)
 
 
 def parse_timeout(value: object) -> float | None:
@@ -136,13 +136,7 @@ def parse_bool(value: object) -> bool:
 
 
 def parse_reprompts(value: object) -> int:
-    try:
-        count = int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"must be a whole number from 1 to 10, not {value!r}") from None
-    if not 1 <= count <= 10:
-        raise ValueError(f"must be from 1 to 10, not {count}")
-    return count
+    return _whole_number(value, 1, 10)
 
 
 def parse_text(value: object) -> str:

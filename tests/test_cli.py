@@ -129,7 +129,7 @@ def test_typed_words_work_in_line_mode() -> None:
     ("args", "message"),
     [
         (["--rate", "500"], "must be from 80 to 450 words per minute, not 500"),
-        (["--rate", "fast"], "must be a whole number of words per minute"),
+        (["--rate", "fast"], "must be a whole number from 80 to 450 words per minute, not 'fast'"),
         (["--timeout", "0"], "must be from 1 to 3600 seconds, or 'off'"),
         (["--timeout", "soon"], "must be a number of seconds or 'off'"),
         (["--volume", "2"], "must be from 0.1 to 1.0"),

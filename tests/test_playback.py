@@ -77,6 +77,17 @@ def find_line(recording: Audio, line: Audio, after: int = 0) -> tuple[int, float
     return -1, 0.0
 
 
+def assert_played_whole_in_order(recording: Audio, tmp_path: Path, texts: list[str]) -> None:
+    """Each line is in the recording after the one before it, sample for sample to its end."""
+    position = 0
+    for text in texts:
+        line = rendered(tmp_path, text)
+        start, seconds = find_line(recording, line, after=position)
+        assert start >= position, f"{text!r} is missing or out of order"
+        assert seconds >= sound_seconds(line), f"{text!r} was cut or changed"
+        position = start + round(sound_seconds(line) * line.rate)
+
+
 def test_said_lines_come_out_whole_and_in_order(server: PulseServer, tmp_path: Path) -> None:
     texts = ["Yes.", "This is a much longer line, spoken slowly, so that it lasts a while."]
     env = client_env(server, tmp_path)
@@ -87,14 +98,7 @@ def test_said_lines_come_out_whole_and_in_order(server: PulseServer, tmp_path: P
             )
             assert done.returncode == 0, done.stderr
             assert done.stderr == b""  # it spoke: no "showing text instead"
-    recording = Audio.read(said)
-    position = 0
-    for text in texts:
-        line = rendered(tmp_path, text)
-        start, seconds = find_line(recording, line, after=position)
-        assert start >= position, f"{text!r} is missing or out of order"
-        assert seconds >= sound_seconds(line)  # whole, sample for sample
-        position = start + round(sound_seconds(line) * line.rate)
+    assert_played_whole_in_order(Audio.read(said), tmp_path, texts)
 
 
 def test_a_spoken_session_plays_every_line_in_order(server: PulseServer, tmp_path: Path) -> None:
@@ -111,14 +115,7 @@ def test_a_spoken_session_plays_every_line_in_order(server: PulseServer, tmp_pat
     assert done.stderr == b""
     lines = [line for line in done.stdout.decode().splitlines() if not line.startswith("You: ")]
     assert len(lines) == 6  # intro, how to answer, two questions, summary, outro
-    recording = Audio.read(said)
-    position = 0
-    for text in lines:
-        line = rendered(tmp_path, text)
-        start, seconds = find_line(recording, line, after=position)
-        assert start >= position, f"{text!r} is missing or out of order"
-        assert seconds >= sound_seconds(line), text
-        position = start + round(sound_seconds(line) * line.rate)
+    assert_played_whole_in_order(Audio.read(said), tmp_path, lines)
 
 
 def test_a_key_press_stops_the_line_at_once(server: PulseServer, tmp_path: Path) -> None:
