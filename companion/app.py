@@ -112,6 +112,23 @@ def audio_cache(settings: Settings) -> AudioCache:
     return AudioCache(settings.paths.cache_dir, engine)
 
 
+def cue_measure(settings: Settings, exporting: bool) -> Callable[[str], float] | None:
+    """How long a breathing cue takes to say with this voice, for fitting cues to their
+    phases; None where nothing is spoken. Measuring renders the cues into the cache, so they
+    are ready before the first breath."""
+    if settings.text_only and not exporting:
+        return None
+    from companion.voice.engine import SpeechUnavailable
+    from companion.voice.speaker import trimmed
+
+    try:
+        cache = audio_cache(settings)
+    except SpeechUnavailable:
+        return None  # said once when the speaker is made
+    voice = Voice(settings.rate, settings.volume, settings.voice, settings.pitch)
+    return lambda text: trimmed(cache.get(text, voice)).seconds
+
+
 def default_speaker(env: Environment, settings: Settings, listener: Listener) -> Speaker:
     """Every line printed, and spoken too unless --text-only. Where speech cannot work here, one
     line says why and the session goes on as text."""

@@ -222,32 +222,95 @@ def reflect(ctx: click.Context, /, sets: tuple[str, ...], **options: Any) -> Non
 
 @cli.command()
 @click.argument("pattern", required=False)
-@click.option("--cycles", type=click.IntRange(1, 1000), help="How many breaths.")
 @click.option("--minutes", type=click.FloatRange(0.1, 60), help="About how long (default 2).")
+@click.option("--cycles", type=click.IntRange(1, 1000), help="How many breaths, instead.")
+@click.option(
+    "--cues",
+    type=click.Choice(["voice", "tone", "both", "count"]),
+    default="voice",
+    show_default=True,
+    help="Spoken cues, soft tones, both, or the phase word then each second counted.",
+)
+@click.option(
+    "--pattern",
+    "custom",
+    metavar="IN-HOLD-OUT-HOLD",
+    help="Your own pattern in seconds, e.g. 4-2-6-0.",
+)
+@click.option("--bpm", type=float, help="Breaths a minute, e.g. 6 (with --ratio).")
+@click.option("--ratio", metavar="IN:OUT", help="With --bpm: in to out, e.g. 1:2 (default 1:1).")
 @session_options
 @click.pass_context
 def breathe(
     ctx: click.Context,
     /,
     pattern: str | None,
-    cycles: int | None,
     minutes: float | None,
+    cycles: int | None,
+    cues: str,
+    custom: str | None,
+    bpm: float | None,
+    ratio: str | None,
     **options: Any,
 ) -> None:
-    """A guided breathing break, about two minutes of breathing out a little longer than in.
+    """A guided breathing break: about two minutes of breathing out a little longer than in.
 
-    PATTERN: longer-exhale (the default), box, 4-7-8, resonance or cyclic-sigh.
+    PATTERN: longer-exhale (the default), box, 4-7-8, resonance or cyclic-sigh. Or your own
+    with --pattern 4-2-6-0 (in, hold, out, hold seconds) or --bpm 6 --ratio 1:2. Say or press
+    slower (-) and faster (+) to change the pace from the next breath.
     """
+    from companion.breathing.schedule import PatternError, parse_pattern, pattern_from_rate
+
+    if sum(x is not None for x in (pattern, custom, bpm)) > 1:
+        raise click.UsageError("choose one of PATTERN, --pattern and --bpm")
+    if minutes is not None and cycles is not None:
+        raise click.UsageError("choose --minutes or --cycles, not both")
+    if ratio is not None and bpm is None:
+        raise click.UsageError("--ratio goes with --bpm")
+    try:
+        chosen = (
+            parse_pattern(custom)
+            if custom is not None
+            else pattern_from_rate(bpm, ratio or "1:1")
+            if bpm is not None
+            else pattern
+        )
+    except PatternError as e:
+        raise click.BadParameter(str(e), param_hint="--pattern" if custom else "--bpm") from None
+    exporting = options.get("export") is not None
 
     def build(env: Environment, content: Content, settings: Settings) -> list[Step]:
         from companion import sessions
+        from companion.app import cue_measure
 
         try:
-            return sessions.breathe(content, pattern, cycles=cycles, minutes=minutes)
+            return sessions.breathe(
+                content,
+                chosen,
+                cycles=cycles,
+                minutes=minutes,
+                mode=cues,  # type: ignore[arg-type]
+                measure=cue_measure(settings, exporting),
+            )
         except KeyError as e:
             raise click.BadParameter(str(e.args[0]), param_hint="PATTERN") from None
 
     _run(ctx, options, "breathing", build)
+
+
+@cli.command()
+@session_options
+@click.pass_context
+def ground(ctx: click.Context, /, **options: Any) -> None:
+    """A short grounding practice: noticing your feet, your breath, sounds and touch, with quiet
+    time after each. With --timeout off the quiet lasts until you say next or press Enter."""
+
+    def build(env: Environment, content: Content, settings: Settings) -> list[Step]:
+        from companion import sessions
+
+        return sessions.ground(content, timed=settings.timeout is not None)
+
+    _run(ctx, options, "grounding", build)
 
 
 @cli.command()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from companion.breathing.schedule import cycles_for, schedule
+from companion.breathing.schedule import CueMode, cycles_for, fit_cues, schedule
 from companion.content.loader import CHECK_SETS
 from companion.content.model import Content, Pattern, Question
 from companion.dialogue.protocols import RATE_DEFAULT, Expect
@@ -74,21 +74,42 @@ def find_pattern(content: Content, pattern_id: str | None) -> Pattern:
 
 def breathe(
     content: Content,
-    pattern_id: str | None = None,
+    pattern: Pattern | str | None = None,
     *,
     cycles: int | None = None,
     minutes: float | None = None,
+    mode: CueMode = "voice",
+    measure: Callable[[str], float] | None = None,
 ) -> list[Step]:
+    """A breathing break. `measure(text)`, where given, is how long a cue takes to say: cues
+    that would not fit their phase are swapped for a shorter word or a tone."""
     b, p = content.breathing, content.phrases
-    pattern = find_pattern(content, pattern_id)
-    count = cycles if cycles is not None else cycles_for(pattern, minutes or b.default_minutes)
+    chosen = pattern if isinstance(pattern, Pattern) else find_pattern(content, pattern)
+    count = cycles if cycles is not None else cycles_for(chosen, minutes or b.default_minutes)
+    plan = schedule(b, chosen, count, mode)
+    if measure is not None:
+        plan = fit_cues(plan, measure, {kind: cue.short for kind, cue in b.cues.items()})
     return [
         *(Say(line) for line in b.intro),
-        Say(f"{pattern.name}. {pattern.description}"),
+        Say(f"{chosen.name}. {chosen.description}"),
         Instructions(p.how_breathe_voice, p.how_breathe_keys),
-        schedule(b, pattern, count),
+        plan,
         *(Say(line) for line in b.outro),
     ]
+
+
+def ground(content: Content, *, timed: bool = True) -> list[Step]:
+    g, p = content.grounding, content.phrases
+    how = (
+        Instructions(p.how_pause_voice, p.how_pause_keys)
+        if timed
+        else Instructions(p.how_pause_untimed_voice, p.how_pause_untimed_keys)
+    )
+    steps: list[Step] = [*(Say(line) for line in g.intro), how]
+    for item in g.steps:
+        steps += [Say(item.text, anchor=True), Pause(item.pause_seconds)]
+    steps += [Say(line) for line in g.outro]
+    return steps
 
 
 # -- the catalogue ------------------------------------------------------------------------------
@@ -151,6 +172,9 @@ def catalogue(content: Content, rate: int = RATE_DEFAULT) -> list[Entry]:
     )
     entries.append(
         Entry("journal", content.journal.description, estimate_seconds(journal(content), rate))
+    )
+    entries.append(
+        Entry("ground", content.grounding.description, estimate_seconds(ground(content), rate))
     )
     return entries
 
@@ -219,4 +243,5 @@ def all_sessions(content: Content) -> dict[str, list[Step]]:
         found[f"breathe-{pattern.id}"] = breathe(content, pattern.id)
     found["receive"] = receive(content)
     found["journal"] = journal(content) + journal(content, timed=False)
+    found["ground"] = ground(content) + ground(content, timed=False)
     return found

@@ -212,17 +212,92 @@ def test_breathe_cues_every_phase(content: Content) -> None:
         for line in result.stdout.splitlines()
         if line.startswith(("Breathe in", "Breathe out", "Hold"))
     ]
-    assert cues == [
-        "Breathe in for 4",
-        "Hold for 4",
-        "Breathe out for 4",
-        "Hold for 4",
-        "Breathe in",
-        "Hold",
-        "Breathe out",
-        "Hold",
+    assert cues == [  # one plain line per phase, with the time left
+        "Breathe in for 4 (0:32 left)",
+        "Hold for 4 (0:28 left)",
+        "Breathe out for 4 (0:24 left)",
+        "Hold for 4 (0:20 left)",
+        "Breathe in (0:16 left)",
+        "Hold (0:12 left)",
+        "Breathe out (0:08 left)",
+        "Hold (0:04 left)",
     ]
     assert clock.t == 32
+    assert "\r" not in result.stdout  # nothing animated
+
+
+def test_breathe_counts_each_second() -> None:
+    env, _, _ = mock_env([SILENCE] * 200)
+    result = invoke(
+        ["breathe", "--pattern", "3-0-4-0", "--cycles", "1", "--cues", "count", "--text-only"], env
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    i = lines.index("Breathe in (0:07 left)")
+    assert lines[i : i + 7] == [
+        "Breathe in (0:07 left)",
+        "two",
+        "three",
+        "Breathe out (0:04 left)",
+        "two",
+        "three",
+        "four",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--pattern", "4-x-8"], "'4-x-8': 'x' is not a number of seconds; write in-hold-out-hold"),
+        (
+            ["--pattern", "4"],
+            "'4' has 1 parts; write in-hold-out-hold seconds, for example 4-2-6-0",
+        ),
+        (["--pattern", "0-2-6-0"], "breathing in and out need more than 0 seconds"),
+        (["--pattern", "4-2-90-0"], "90 seconds is too long for one phase"),
+        (["--bpm", "60"], "60 breaths a minute is outside 1 to 30"),
+        (["--bpm", "6", "--ratio", "1-2"], "'1-2' is not a ratio of in to out; write it like 1:2"),
+        (["--ratio", "1:2"], "--ratio goes with --bpm"),
+        (["box", "--pattern", "4-4-4-4"], "choose one of PATTERN, --pattern and --bpm"),
+        (["--minutes", "2", "--cycles", "3"], "choose --minutes or --cycles, not both"),
+    ],
+    ids=[
+        "letter",
+        "one-part",
+        "no-inhale",
+        "too-long",
+        "bpm",
+        "ratio",
+        "ratio-alone",
+        "two",
+        "minutes-and-cycles",
+    ],
+)
+def test_breathe_pattern_errors_say_what_is_wrong(args: list[str], message: str) -> None:
+    result = invoke(["breathe", *args, "--text-only"], mock_env()[0])
+    assert result.exit_code == ExitCode.USAGE
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_breathe_by_rate_and_ratio() -> None:
+    env, _, clock = mock_env([SILENCE] * 200)
+    result = invoke(
+        ["breathe", "--bpm", "6", "--ratio", "1:2", "--cycles", "2", "--text-only"], env
+    )
+    assert result.exit_code == 0
+    assert "Breathe in for 3 (" in result.stdout and "Breathe out for 7 (" in result.stdout
+    assert clock.t == pytest.approx(20)
+
+
+def test_ground_gives_each_step_its_quiet_time(content: Content) -> None:
+    steps = content.grounding.steps
+    env, _, clock = mock_env([SILENCE] * len(steps))
+    result = invoke(["ground", "--text-only"], env)
+    assert result.exit_code == 0
+    for step in steps:
+        assert step.text in result.stdout
+    assert clock.t == sum(s.pause_seconds for s in steps)
 
 
 def test_breathe_by_default_is_about_two_minutes_of_longer_exhales(content: Content) -> None:

@@ -462,3 +462,46 @@ def test_repeat_during_the_summary_says_it_again(content: Content) -> None:
     speaker.say = cut_once  # type: ignore[method-assign]
     Session(steps, speaker=speaker, listener=listener, clock=clock, phrases=content.phrases).run()
     assert speaker.texts[-3:] == ["All done.", "You: repeat", "All done."]
+
+
+def test_slower_while_breathing_lengthens_the_next_breaths(content: Content) -> None:
+    clock = FakeClock()
+    speaker = RecordingSpeaker(clock)
+    listener = ScriptedListener(["-", *[SILENCE] * 6], clock)
+    Session(
+        [BREATHE], speaker=speaker, listener=listener, clock=clock, phrases=content.phrases
+    ).run()
+    assert "Slower, from the next breath." in speaker.texts
+    times = [t for t, line, _ in speaker.lines if line.kind == "cue"]
+    # heard during the first breath: that breath keeps its times, the next starts on time
+    # (10 s) and its in-breath lasts 15 % longer (out at 14.6 s instead of 14 s)
+    assert times == pytest.approx([0, 4, 10, 14.6])
+
+
+def test_the_pace_has_limits(content: Content) -> None:
+    clock = FakeClock()
+    speaker = RecordingSpeaker(clock)
+    listener = ScriptedListener(["+", "+", "+", "+", *[SILENCE] * 10], clock)
+    Session(
+        [BREATHE], speaker=speaker, listener=listener, clock=clock, phrases=content.phrases
+    ).run()
+    assert speaker.texts.count("Quicker, from the next breath.") == 3
+    assert "This is as quick as the breaths go." in speaker.texts
+
+
+def test_cue_lines_carry_tone_and_time_left(content: Content) -> None:
+    step = Breathe(
+        cues=(Cue(0, "In", 0, "in", 4, "both"), Cue(4, "two", 0, "", 1, "voice")), seconds=5
+    )
+    clock = FakeClock()
+    speaker = RecordingSpeaker(clock)
+    Session(
+        [step],
+        speaker=speaker,
+        listener=ScriptedListener([SILENCE] * 3, clock),
+        clock=clock,
+        phrases=content.phrases,
+    ).run()
+    first, second = (line for _, line, _ in speaker.lines)
+    assert (first.tone, first.spoken, first.detail) == ("in", True, "(0:05 left)")
+    assert (second.tone, second.spoken, second.detail) == ("", True, "")

@@ -341,3 +341,23 @@ def test_a_render_that_stays_empty_is_a_clear_error(
     monkeypatch.setattr(engine_module, "_has_audio", lambda path: False)
     with pytest.raises(SpeechUnavailable, match=r"espeak-ng gave no audio for 'Never\.'"):
         engine.render("Never.", Voice(), tmp_path / "a.wav")
+
+
+@pytest.mark.parametrize("cues", ["tone", "both"])
+def test_exported_breathing_puts_every_cue_on_its_sample(tmp_path: Path, cues: str) -> None:
+    from companion.breathing.tones import tone_pcm
+
+    out = tmp_path / "breathe.wav"
+    result = CliRunner().invoke(
+        cli, ["breathe", "4-7-8", "--cycles", "3", "--cues", cues, "--export", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    track = Audio.read(out).pcm
+    schedule = [(0, "in"), (4, "hold"), (11, "out")]
+    expected = [(cycle * 19 + at, kind) for cycle in range(3) for at, kind in schedule]
+    first = track.find(tone_pcm("in"))
+    assert first >= 0 and first % 2 == 0
+    for at, kind in expected:
+        position = first + 2 * round(at * 22050)
+        tone = tone_pcm(kind)
+        assert track[position : position + len(tone)] == tone, f"{kind} at {at} s"

@@ -260,6 +260,16 @@ def _check_journal(j: model.Journal, name: str) -> None:
             raise where.child(i).child("pause_seconds").error("must be between 1 and 600")
 
 
+def _check_grounding(g: model.Grounding, name: str) -> None:
+    where = _Where(name, "steps")
+    if not g.steps:
+        raise where.error("must list at least one step")
+    _unique(g.steps, where)
+    for i, p in enumerate(g.steps):
+        if not 1 <= p.pause_seconds <= 600:
+            raise where.child(i).child("pause_seconds").error("must be between 1 and 600")
+
+
 def _check_practice(p: model.Practice, name: str) -> None:
     if not p.scenarios:
         raise _Where(name, "scenarios").error("must list at least one scenario")
@@ -284,7 +294,7 @@ def _shown(path: Path) -> str:
 
 
 # What `--content FILE.toml` replaces, by command: a person's own file of the same schema.
-OWN_KINDS = ("check", "receive", "journal", "breathing")
+OWN_KINDS = ("check", "receive", "journal", "breathing", "grounding")
 
 
 def load_content(
@@ -334,6 +344,10 @@ def load_content(
     breathing = load_file(model.Breathing, path, name)
     _check_breathing(breathing, name)
 
+    path, name = pick("grounding", "grounding")
+    grounding = load_file(model.Grounding, path, name)
+    _check_grounding(grounding, name)
+
     path, name = pick("summary")
     summary = load_file(model.SummaryPhrases, path, name)
     path, name = pick("phrases")
@@ -352,6 +366,7 @@ def load_content(
         practice=practice,
         journal=journal,
         breathing=breathing,
+        grounding=grounding,
         summary=summary,
         phrases=phrases,
         helplines=help_table,

@@ -111,7 +111,8 @@ class Pattern:
 @dataclass(frozen=True)
 class Cue:
     first: str  # said in the first cycle; may use {seconds}
-    again: str  # said in later cycles
+    again: str  # said in later cycles, and as the first word when counting
+    short: str  # said when `again` would not fit in its phase (one word)
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,17 @@ class Breathing:
     outro: tuple[str, ...]
     cues: dict[str, Cue]  # keyed by phase kind
     patterns: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
+class Grounding:
+    """A short grounding sequence with timed pauses (`companion ground`)."""
+
+    title: str
+    description: str
+    intro: tuple[str, ...]
+    steps: tuple[Prompt, ...]  # each said, then its quiet time
+    outro: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -188,6 +200,10 @@ class Phrases:
     how_pause_untimed_keys: str
     how_breathe_voice: str  # before the first breath
     how_breathe_keys: str
+    breathe_slower: str  # slower while breathing: longer breaths from the next one
+    breathe_faster: str
+    breathe_slowest: str
+    breathe_fastest: str
 
 
 @dataclass(frozen=True)
@@ -213,6 +229,7 @@ class Content:
     practice: Practice
     journal: Journal
     breathing: Breathing
+    grounding: Grounding
     summary: SummaryPhrases
     phrases: Phrases
     helplines: Helplines

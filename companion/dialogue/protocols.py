@@ -37,10 +37,17 @@ LineKind = Literal["say", "ask", "cue", "summary", "heard"]
 
 @dataclass(frozen=True)
 class Line:
-    """One line of the session. "heard" lines echo what was heard: printed, not spoken."""
+    """One line of the session. "heard" lines echo what was heard: printed, not spoken.
+
+    Breathing cues may carry a tone (the phase kind: in, top, hold, out) to play, may be tone
+    only (spoken False: the text is printed, not said), and may carry a detail that is printed
+    after the text but never said ("1:52 left")."""
 
     text: str
     kind: LineKind = "say"
+    tone: str = ""
+    spoken: bool = True
+    detail: str = ""
 
 
 class Speaker(Protocol):

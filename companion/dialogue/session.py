@@ -33,17 +33,14 @@ from companion.dialogue.protocols import (
     Speaker,
     Voice,
 )
-from companion.dialogue.steps import Ask, Breathe, Instructions, Pause, Say, Step, Summary
+from companion.dialogue.steps import Ask, Breathe, Cue, Instructions, Pause, Say, Step, Summary
 
-RESUME_GAP = 1.0
-# Commands that act during breathing without leaving it (stop, skip and pause are handled apart).
-_WHILE_BREATHING = (
-    Command.HELP,
-    Command.SLOWER,
-    Command.FASTER,
-    Command.LOUDER,
-    Command.SOFTER,
-)  # seconds of quiet between "welcome back" and the next breath
+RESUME_GAP = 1.0  # seconds of quiet between "welcome back" and the next breath
+# Commands that act during breathing without leaving it (stop, skip, pause and the pace are
+# handled apart).
+_WHILE_BREATHING = (Command.HELP, Command.LOUDER, Command.SOFTER)
+PACE_STEP = 1.15  # slower: each breath 15 % longer; faster: that much shorter
+PACE_MIN, PACE_MAX = 0.6, 1.8
 
 
 class Outcome(StrEnum):
@@ -316,29 +313,50 @@ class Session:
     # -- breathing ------------------------------------------------------------------------------
 
     def _breathe(self, step: Breathe) -> None:
-        """Each cue at start + cue.at. After a pause, the interrupted breath starts over."""
-        cues = step.cues
+        """Each cue at start + cue.at. Pause: the interrupted breath starts over when the person
+        is back. Slower and faster: the breaths from the next one on are longer or shorter."""
         start = self.clock.now()
+        pace = 1.0
         k = 0  # the next cue; the wait before it is the phase of cue k - 1
-        while k <= len(cues):
+        while k <= len(step.cues):
+            cues = step.cues
             deadline = start + (cues[k].at if k < len(cues) else step.seconds)
-            if self._breathing_wait(deadline):
-                # paused and back: the interrupted breath begins again, a moment from now
-                interrupted = cues[max(k - 1, 0)].cycle
-                k = next(j for j, c in enumerate(cues) if c.cycle == interrupted)
+            event = self._breathing_wait(deadline)
+            current = cues[max(k - 1, 0)].cycle
+            if event is Command.PAUSE:  # paused and back: that breath again, a moment from now
+                k = next(j for j, c in enumerate(cues) if c.cycle == current)
                 start = self.clock.now() + RESUME_GAP - cues[k].at
+                continue
+            if event in (Command.SLOWER, Command.FASTER):
+                factor = PACE_STEP if event is Command.SLOWER else 1 / PACE_STEP
+                p = self.phrases
+                if not PACE_MIN <= pace * factor <= PACE_MAX:
+                    self._say(p.breathe_slowest if event is Command.SLOWER else p.breathe_fastest)
+                    continue
+                pace *= factor
+                step = step.stretched(current + 1, factor)
+                self._say(p.breathe_slower if event is Command.SLOWER else p.breathe_faster)
                 continue
             if k == len(cues):
                 return
-            self._say(cues[k].text, "cue")
+            self._say_cue(cues[k], step.seconds)
             k += 1
 
-    def _breathing_wait(self, deadline: float) -> bool:
-        """Wait until the deadline, hearing commands. True if the person paused and came back."""
+    def _say_cue(self, cue: Cue, total: float) -> None:
+        left = max(0, round(total - cue.at))
+        detail = f"({left // 60}:{left % 60:02d} left)" if cue.kind else ""
+        tone = cue.kind if cue.sound in ("tone", "both") else ""
+        self.speaker.say(
+            Line(cue.text, "cue", tone=tone, spoken=cue.sound != "tone", detail=detail), self.voice
+        )
+
+    def _breathing_wait(self, deadline: float) -> Command | None:
+        """Wait until the deadline, hearing commands. Returns PAUSE when the person paused and is
+        back, SLOWER or FASTER for a change of pace, None when the time has come."""
         while (left := deadline - self.clock.now()) > 0:
             if self.input_ended:
                 self.clock.sleep(left)
-                return False
+                return None
             value = self._listen(NEXT, left).value
             if value is Miss.ENDED:
                 self.input_ended = True
@@ -348,12 +366,14 @@ class Session:
                 raise _Skip
             elif value is Command.PAUSE:
                 self._hold(self._by_mode(self.phrases.paused_voice, self.phrases.paused_keys))
-                return True
+                return Command.PAUSE
+            elif value is Command.SLOWER or value is Command.FASTER:
+                return value
             elif value in _WHILE_BREATHING:
                 assert isinstance(value, Command)
                 self._command(value, -1)  # never moves: these commands only speak or adjust
             # back, repeat, answers and anything unclear: keep breathing
-        return False
+        return None
 
 
 def _label(heard: Heard, expect: Expect) -> str:

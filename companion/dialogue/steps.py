@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from companion.dialogue.protocols import YES_NO, Answer, Expect, LineKind
 
@@ -44,11 +45,17 @@ class Pause:
     text: str = ""
 
 
+CueSound = Literal["voice", "tone", "both"]
+
+
 @dataclass(frozen=True)
 class Cue:
     at: float  # seconds from the start of the breathing
-    text: str
+    text: str  # always printed; spoken unless sound is "tone"
     cycle: int
+    kind: str = ""  # the phase: in, top, hold, out ("" for a count within a phase)
+    slot: float = 0.0  # seconds until the next cue: what a spoken cue must fit in
+    sound: CueSound = "voice"
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,25 @@ class Breathe:
 
     cues: tuple[Cue, ...]
     seconds: float  # total length
+
+    def stretched(self, from_cycle: int, factor: float) -> Breathe:
+        """Breaths from `from_cycle` on take `factor` times as long (slower > 1 > faster).
+        Earlier cues keep their times, so nothing already said moves."""
+        later = [c for c in self.cues if c.cycle >= from_cycle]
+        if not later:
+            return self
+        pivot = later[0].at
+
+        def moved(at: float) -> float:
+            return at if at < pivot else pivot + (at - pivot) * factor
+
+        cues = tuple(
+            replace(c, at=round(moved(c.at), 6), slot=round(c.slot * factor, 6))
+            if c.cycle >= from_cycle
+            else c
+            for c in self.cues
+        )
+        return Breathe(cues, round(moved(self.seconds), 6))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from companion.dialogue.protocols import Answer, Expect, Heard, InputMode, Line,
 from companion.errors import CompanionError, ExitCode
 from companion.voice.audio import Audio
 from companion.voice.cache import AudioCache
+from companion.voice.speaker import line_audio
 
 ANSWER_GAP = 3.0  # seconds of quiet after a question, to answer aloud
 
@@ -59,8 +60,8 @@ class ExportSpeaker:
         self.timeline = timeline
 
     def say(self, line: Line, voice: Voice) -> bool:
-        if line.kind != "heard":
-            self.timeline.place(self.cache.get(line.text, voice))
+        if line.kind != "heard" and (line.spoken or line.tone):
+            self.timeline.place(line_audio(self.cache, line, voice))
         return True
 
 

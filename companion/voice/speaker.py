@@ -18,6 +18,38 @@ class Player(Protocol):
     def play(self, audio: Audio, interrupted: Callable[[], bool] | None = None) -> bool: ...
 
 
+CUE_GAP_SECONDS = 0.05  # between a cue's tone and its word
+TAIL_SECONDS = 0.03  # kept after a cue's last sound
+
+
+def trimmed(audio: Audio, threshold: int = 64) -> Audio:
+    """The audio without its trailing quiet (espeak-ng ends each line with a pause)."""
+    pcm = audio.pcm
+    end = len(pcm)
+    while end >= 2 and abs(int.from_bytes(pcm[end - 2 : end], "little", signed=True)) < threshold:
+        end -= 2
+    keep = min(len(pcm), end + 2 * round(TAIL_SECONDS * audio.rate))
+    return Audio(pcm[:keep], audio.rate)
+
+
+def line_audio(cache: AudioCache, line: Line, voice: Voice) -> Audio:
+    """What a line sounds like: its speech, or for a breathing cue its tone and/or its word,
+    trimmed of trailing quiet so it never runs into the next cue."""
+    if line.kind != "cue":
+        return cache.get(line.text, voice)
+    if not line.tone:
+        return trimmed(cache.get(line.text, voice))
+    from companion.breathing.tones import RATE, tone_pcm
+
+    pcm = tone_pcm(line.tone, RATE)
+    if line.spoken:
+        speech = trimmed(cache.get(line.text, voice))
+        if speech.rate != RATE:
+            raise SpeechUnavailable(f"a cue rendered at {speech.rate} Hz, tones are {RATE} Hz")
+        pcm += bytes(2 * round(CUE_GAP_SECONDS * RATE)) + speech.pcm
+    return Audio(pcm, RATE)
+
+
 class VoiceSpeaker:
     """Speak each line aloud. If speech fails part-way (the device goes away), say so once and
     go quiet: the session carries on in text."""
@@ -39,8 +71,10 @@ class VoiceSpeaker:
     def say(self, line: Line, voice: Voice) -> bool:
         if not self.working or line.kind == "heard":
             return True
+        if not line.spoken and not line.tone:
+            return True
         try:
-            return self.player.play(self.cache.get(line.text, voice), self.interrupted)
+            return self.player.play(line_audio(self.cache, line, voice), self.interrupted)
         except SpeechUnavailable as e:
             self.working = False
             self.notice(f"{e.message}; showing text only from here")

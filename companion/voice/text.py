@@ -19,7 +19,7 @@ class TextSpeaker:
         self.styled = styled
 
     def say(self, line: Line, voice: Voice) -> bool:
-        text = line.text
+        text = f"{line.text} {line.detail}" if line.detail else line.text
         if self.styled and line.kind in ("ask", "summary"):
             text = f"{BOLD}{text}{RESET}"
         self.out.write(text + "\n")
