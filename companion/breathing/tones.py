@@ -8,6 +8,7 @@ Raised-cosine fades at both ends, so no tone clicks.
 from __future__ import annotations
 
 import array
+import functools
 import math
 from dataclasses import dataclass
 
@@ -31,8 +32,9 @@ SHAPES: dict[str, ToneShape] = {
 }
 
 
+@functools.cache
 def tone_pcm(kind: str, rate: int = RATE) -> bytes:
-    """16-bit mono PCM of the tone for a phase kind."""
+    """16-bit mono PCM of the tone for a phase kind (made once: cues must not wait for it)."""
     shape = SHAPES[kind]
     n = round(shape.seconds * rate)
     fade = max(1, round(FADE_SECONDS * rate))

@@ -4,6 +4,7 @@ transcript mirror in front of any voice."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Protocol
 
 from companion.dialogue.protocols import Line, Speaker, Voice
@@ -67,6 +68,7 @@ class VoiceSpeaker:
         self.interrupted = interrupted
         self.notice = notice
         self.working = True
+        self._cues: dict[tuple[Line, Voice], Audio] = {}  # breathing cues, kept in memory
 
     def say(self, line: Line, voice: Voice) -> bool:
         if not self.working or line.kind == "heard":
@@ -74,11 +76,20 @@ class VoiceSpeaker:
         if not line.spoken and not line.tone:
             return True
         try:
-            return self.player.play(line_audio(self.cache, line, voice), self.interrupted)
+            return self.player.play(self._audio(line, voice), self.interrupted)
         except SpeechUnavailable as e:
             self.working = False
             self.notice(f"{e.message}; showing text only from here")
             return True
+
+    def _audio(self, line: Line, voice: Voice) -> Audio:
+        """A cue's audio is made once and kept: when its time comes it only has to be played."""
+        if line.kind != "cue":
+            return line_audio(self.cache, line, voice)
+        key = (replace(line, detail=""), voice)
+        if key not in self._cues:
+            self._cues[key] = line_audio(self.cache, line, voice)
+        return self._cues[key]
 
 
 class TeeSpeaker:
