@@ -8,7 +8,7 @@ from functools import partial
 
 from companion.breathing.schedule import CueMode, cycles_for, fit_cues, schedule
 from companion.content.loader import CHECK_SETS
-from companion.content.model import Content, Pattern, Question
+from companion.content.model import Content, Pattern, Prompt, Question
 from companion.dialogue.protocols import RATE_DEFAULT, Expect
 from companion.dialogue.steps import Ask, Breathe, Instructions, Pause, Say, Step, Summary
 from companion.dialogue.summary import MAX_WORDS, SummaryInputs, compose
@@ -49,18 +49,36 @@ def receive(content: Content) -> list[Step]:
     ]
 
 
-def journal(content: Content, *, timed: bool = True) -> list[Step]:
-    j, p = content.journal, content.phrases
+def _with_quiet_time(
+    content: Content,
+    intro: Sequence[str],
+    prompts: Sequence[Prompt],
+    outro: Sequence[str],
+    pause_line: str,
+    timed: bool,
+) -> list[Step]:
+    """Each prompt said, then its quiet time; with no time limit the quiet lasts until "next"."""
+    p = content.phrases
     how = (
         Instructions(p.how_pause_voice, p.how_pause_keys)
         if timed
         else Instructions(p.how_pause_untimed_voice, p.how_pause_untimed_keys)
     )
-    steps: list[Step] = [*(Say(line) for line in j.intro), how]
-    for prompt in j.prompts:
-        steps += [Say(prompt.text, anchor=True), Pause(prompt.pause_seconds, j.pause_line)]
-    steps += [Say(line) for line in j.outro]
+    steps: list[Step] = [*(Say(line) for line in intro), how]
+    for prompt in prompts:
+        steps += [Say(prompt.text, anchor=True), Pause(prompt.pause_seconds, pause_line)]
+    steps += [Say(line) for line in outro]
     return steps
+
+
+def journal(content: Content, *, timed: bool = True) -> list[Step]:
+    j = content.journal
+    return _with_quiet_time(content, j.intro, j.prompts, j.outro, j.pause_line, timed)
+
+
+def ground(content: Content, *, timed: bool = True) -> list[Step]:
+    g = content.grounding
+    return _with_quiet_time(content, g.intro, g.steps, g.outro, "", timed)
 
 
 def find_pattern(content: Content, pattern_id: str | None) -> Pattern:
@@ -96,20 +114,6 @@ def breathe(
         plan,
         *(Say(line) for line in b.outro),
     ]
-
-
-def ground(content: Content, *, timed: bool = True) -> list[Step]:
-    g, p = content.grounding, content.phrases
-    how = (
-        Instructions(p.how_pause_voice, p.how_pause_keys)
-        if timed
-        else Instructions(p.how_pause_untimed_voice, p.how_pause_untimed_keys)
-    )
-    steps: list[Step] = [*(Say(line) for line in g.intro), how]
-    for item in g.steps:
-        steps += [Say(item.text, anchor=True), Pause(item.pause_seconds)]
-    steps += [Say(line) for line in g.outro]
-    return steps
 
 
 # -- the catalogue ------------------------------------------------------------------------------

@@ -250,24 +250,21 @@ def _check_breathing(b: model.Breathing, name: str) -> None:
                 raise _Where(name, "cues").error(f"has no cue for the phase {ph.kind!r}")
 
 
-def _check_journal(j: model.Journal, name: str) -> None:
-    where = _Where(name, "prompts")
-    if not j.prompts:
-        raise where.error("must list at least one prompt")
-    _unique(j.prompts, where)
-    for i, p in enumerate(j.prompts):
+def _check_prompts(prompts: tuple[model.Prompt, ...], where: _Where, what: str) -> None:
+    if not prompts:
+        raise where.error(f"must list at least one {what}")
+    _unique(prompts, where)
+    for i, p in enumerate(prompts):
         if not 1 <= p.pause_seconds <= 600:
             raise where.child(i).child("pause_seconds").error("must be between 1 and 600")
+
+
+def _check_journal(j: model.Journal, name: str) -> None:
+    _check_prompts(j.prompts, _Where(name, "prompts"), "prompt")
 
 
 def _check_grounding(g: model.Grounding, name: str) -> None:
-    where = _Where(name, "steps")
-    if not g.steps:
-        raise where.error("must list at least one step")
-    _unique(g.steps, where)
-    for i, p in enumerate(g.steps):
-        if not 1 <= p.pause_seconds <= 600:
-            raise where.child(i).child("pause_seconds").error("must be between 1 and 600")
+    _check_prompts(g.steps, _Where(name, "steps"), "step")
 
 
 def _check_practice(p: model.Practice, name: str) -> None:
