@@ -455,3 +455,16 @@ def test_a_full_disk_when_remembering_is_one_line(monkeypatch: pytest.MonkeyPatc
 def test_say_prints_the_line() -> None:
     result = invoke(["say", "Hello there."])
     assert (result.exit_code, result.output) == (0, "Hello there.\n")
+
+
+@pytest.mark.parametrize("cues", ["voice", "tone", "both", "count"])
+@pytest.mark.parametrize("pattern", ["box", "4-7-8", "resonance", "longer-exhale", "cyclic-sigh"])
+def test_every_pattern_runs_with_every_kind_of_cue(pattern: str, cues: str) -> None:
+    env, _, clock = mock_env([SILENCE] * 400)
+    result = invoke(["breathe", pattern, "--cycles", "2", "--cues", cues, "--text-only"], env)
+    assert result.exit_code == 0, result.output
+    assert (
+        result.stdout.count("left)")
+        == 2 * {"box": 4, "4-7-8": 3, "resonance": 2, "longer-exhale": 2, "cyclic-sigh": 3}[pattern]
+    )
+    assert clock.t > 0

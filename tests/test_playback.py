@@ -152,3 +152,36 @@ def test_a_key_press_stops_the_line_at_once(server: PulseServer, tmp_path: Path)
     assert seconds - pressed < 0.15  # it stopped within a block or two of the key press
     stop, _ = find_line(recording, rendered(tmp_path, "Stopping here. Take good care."), start)
     assert stop > start  # and then the goodbye was said
+
+
+def test_live_breathing_cues_land_on_their_samples(server: PulseServer, tmp_path: Path) -> None:
+    """Breathing plays as one stream: through a real sound server each tone starts exactly its
+    scheduled number of samples after the first (the export's precision, live)."""
+    from companion.breathing.tones import tone_pcm
+
+    env = client_env(server, tmp_path)
+    with server.record(tmp_path / "said.wav") as said:
+        done = subprocess.run(
+            [
+                *companion_command(),
+                "breathe",
+                "--pattern",
+                "2-0-3-0",
+                "--cycles",
+                "3",
+                "--cues",
+                "tone",
+            ],
+            env=env,
+            capture_output=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.decode().count("left)") == 6  # a line per phase
+    track = Audio.read(said).pcm
+    first = track.find(tone_pcm("in"))
+    assert first >= 0 and first % 2 == 0
+    for at, kind in [(0, "in"), (2, "out"), (5, "in"), (7, "out"), (10, "in"), (12, "out")]:
+        position = first + 2 * round(at * 22050)
+        assert track[position : position + len(tone_pcm(kind))] == tone_pcm(kind), (at, kind)

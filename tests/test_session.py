@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from companion.content.model import Content
-from companion.dialogue.protocols import RATE_MAX, RATE_MIN, Expect, Heard, Miss, Voice
+from companion.dialogue.protocols import RATE_MAX, RATE_MIN, Expect, Heard, Line, Miss, Voice
 from companion.dialogue.session import Outcome, Result, Session
 from companion.dialogue.steps import Ask, Breathe, Cue, Instructions, Pause, Say, Step, Summary
 from tests.conftest import ENDED, SILENCE, FakeClock, RecordingSpeaker, ScriptedListener
@@ -505,3 +505,89 @@ def test_cue_lines_carry_tone_and_time_left(content: Content) -> None:
     first, second = (line for _, line, _ in speaker.lines)
     assert (first.tone, first.spoken, first.detail) == ("in", True, "(0:05 left)")
     assert (second.tone, second.spoken, second.detail) == ("", True, "")
+
+
+# -- breathing played as one timed stream ------------------------------------------------------
+
+
+class TimelineSpeaker(RecordingSpeaker):
+    """A speaker that plays cue timelines; `cuts` says where each play is cut short (None: to
+    the end). Records what each play was given."""
+
+    def __init__(self, clock: FakeClock, cuts: list[float | None]) -> None:
+        super().__init__(clock)
+        self.cuts = cuts
+        self.plays: list[tuple[list[tuple[float, str]], float]] = []
+
+    def play_timeline(
+        self, cues: list[tuple[float, Line]], seconds: float, voice: Voice
+    ) -> float | None:
+        self.plays.append(([(round(at, 3), line.text) for at, line in cues], round(seconds, 3)))
+        return self.cuts.pop(0) if self.cuts else None
+
+
+def breathe_timeline(
+    content: Content, cuts: list[float | None], script: list[str | Heard | BaseException]
+) -> tuple[Result, TimelineSpeaker]:
+    clock = FakeClock()
+    speaker = TimelineSpeaker(clock, cuts)
+    listener = ScriptedListener(list(script), clock)
+    result = Session(
+        [BREATHE, Say("Done.")],
+        speaker=speaker,
+        listener=listener,
+        clock=clock,
+        phrases=content.phrases,
+    ).run()
+    assert not listener.script
+    return result, speaker
+
+
+def test_a_timeline_speaker_gets_every_cue_with_its_time(content: Content) -> None:
+    _, speaker = breathe_timeline(content, [None], [])
+    assert speaker.plays == [([(0, "In"), (4, "Out"), (10, "In"), (14, "Out")], 20)]
+    assert speaker.texts == ["Done."]
+
+
+def test_stop_cuts_the_timeline(content: Content) -> None:
+    result, speaker = breathe_timeline(content, [5.0], ["q"])
+    assert result.outcome is Outcome.STOPPED
+    assert len(speaker.plays) == 1
+
+
+def test_pause_in_the_timeline_starts_that_breath_again(content: Content) -> None:
+    _, speaker = breathe_timeline(content, [12.0, None], ["p", "y"])
+    assert speaker.plays[1] == ([(0, "In"), (4, "Out")], 10)  # from the second breath's start
+    assert "Welcome back." in speaker.texts
+
+
+def test_other_input_carries_on_from_where_it_was(content: Content) -> None:
+    _, speaker = breathe_timeline(content, [5.0, None], ["b"])
+    assert speaker.plays[1] == ([(5, "In"), (9, "Out")], 15)
+
+
+def test_slower_in_the_timeline_stretches_the_next_breaths(content: Content) -> None:
+    _, speaker = breathe_timeline(content, [5.0, None], ["-"])
+    assert "Slower, from the next breath." in speaker.texts
+    cues, seconds = speaker.plays[1]
+    assert cues == [(5, "In"), (pytest.approx(9.6), "Out")]
+    assert seconds == pytest.approx(15 + 6 * 0.15 + 4 * 0.15)
+
+
+def test_without_a_timeline_the_session_times_the_cues(content: Content) -> None:
+    from companion.dialogue.protocols import TimelineUnavailable
+
+    class Refusing(RecordingSpeaker):
+        def play_timeline(self, cues: object, seconds: float, voice: Voice) -> float | None:
+            raise TimelineUnavailable
+
+    clock = FakeClock()
+    speaker = Refusing(clock)
+    Session(
+        [BREATHE],
+        speaker=speaker,
+        listener=ScriptedListener([SILENCE] * 5, clock),
+        clock=clock,
+        phrases=content.phrases,
+    ).run()
+    assert [t for t, line, _ in speaker.lines if line.kind == "cue"] == [0, 4, 10, 14]

@@ -56,6 +56,11 @@ class Speaker(Protocol):
         cut it short (a key press while it played). Their input is then waiting to be heard."""
 
 
+class TimelineUnavailable(Exception):
+    """A speaker cannot play cues as one timed stream (text only, export, speech failed): the
+    session times the cues itself."""
+
+
 class Clock(Protocol):
     def now(self) -> float:
         """Monotonic seconds."""

@@ -12,7 +12,7 @@ Rules the person can rely on, at every step that listens:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from companion.content.model import Phrases
@@ -31,6 +31,7 @@ from companion.dialogue.protocols import (
     Listener,
     Miss,
     Speaker,
+    TimelineUnavailable,
     Voice,
 )
 from companion.dialogue.steps import Ask, Breathe, Cue, Instructions, Pause, Say, Step, Summary
@@ -313,6 +314,60 @@ class Session:
     # -- breathing ------------------------------------------------------------------------------
 
     def _breathe(self, step: Breathe) -> None:
+        """A speaker that can play a timed stream gets the cues as one (they then land on exact
+        samples of the device's clock); otherwise the session times each cue itself."""
+        play = getattr(self.speaker, "play_timeline", None)
+        if play is None:
+            return self._breathe_by_clock(step)
+        position = 0.0  # seconds into the breathing
+        pace = 1.0
+        while True:
+            cues = step.cues
+            ahead = [
+                (c.at - position, self._cue_line(c, step.seconds)) for c in cues if c.at >= position
+            ]
+            try:
+                cut = play(ahead, step.seconds - position, self.voice)
+            except TimelineUnavailable:
+                later = [c for c in cues if c.at >= position]
+                rest = Breathe(
+                    tuple(replace(c, at=c.at - position) for c in later), step.seconds - position
+                )
+                return self._breathe_by_clock(rest)
+            if cut is None:
+                return
+            position += cut
+            current = max((c.cycle for c in cues if c.at <= position), default=0)
+            value = self._listen(NEXT, 0).value
+            if value is Miss.ENDED:
+                self.input_ended = True
+            elif value is Command.STOP:
+                raise _Stop
+            elif value in (Command.SKIP, Answer.NEXT):
+                raise _Skip
+            elif value is Command.PAUSE:  # that breath again, when the person is back
+                self._hold(self._by_mode(self.phrases.paused_voice, self.phrases.paused_keys))
+                position = min(c.at for c in cues if c.cycle == current)
+            elif value is Command.SLOWER or value is Command.FASTER:
+                pace, step = self._change_pace(value, pace, step, current)
+            elif value in _WHILE_BREATHING:
+                assert isinstance(value, Command)
+                self._command(value, -1)
+            # back, repeat, answers and anything unclear: carry on from where it was
+
+    def _change_pace(
+        self, command: Command, pace: float, step: Breathe, current: int
+    ) -> tuple[float, Breathe]:
+        """Slower or faster from the breath after `current`, within limits; says which."""
+        p = self.phrases
+        factor = PACE_STEP if command is Command.SLOWER else 1 / PACE_STEP
+        if not PACE_MIN <= pace * factor <= PACE_MAX:
+            self._say(p.breathe_slowest if command is Command.SLOWER else p.breathe_fastest)
+            return pace, step
+        self._say(p.breathe_slower if command is Command.SLOWER else p.breathe_faster)
+        return pace * factor, step.stretched(current + 1, factor)
+
+    def _breathe_by_clock(self, step: Breathe) -> None:
         """Each cue at start + cue.at. Pause: the interrupted breath starts over when the person
         is back. Slower and faster: the breaths from the next one on are longer or shorter."""
         start = self.clock.now()
@@ -327,15 +382,8 @@ class Session:
                 k = next(j for j, c in enumerate(cues) if c.cycle == current)
                 start = self.clock.now() + RESUME_GAP - cues[k].at
                 continue
-            if event in (Command.SLOWER, Command.FASTER):
-                factor = PACE_STEP if event is Command.SLOWER else 1 / PACE_STEP
-                p = self.phrases
-                if not PACE_MIN <= pace * factor <= PACE_MAX:
-                    self._say(p.breathe_slowest if event is Command.SLOWER else p.breathe_fastest)
-                    continue
-                pace *= factor
-                step = step.stretched(current + 1, factor)
-                self._say(p.breathe_slower if event is Command.SLOWER else p.breathe_faster)
+            if event is Command.SLOWER or event is Command.FASTER:
+                pace, step = self._change_pace(event, pace, step, current)
                 continue
             if k == len(cues):
                 return
@@ -343,12 +391,14 @@ class Session:
             k += 1
 
     def _say_cue(self, cue: Cue, total: float) -> None:
+        self.speaker.say(self._cue_line(cue, total), self.voice)
+
+    @staticmethod
+    def _cue_line(cue: Cue, total: float) -> Line:
         left = max(0, round(total - cue.at))
         detail = f"({left // 60}:{left % 60:02d} left)" if cue.kind else ""
         tone = cue.kind if cue.sound in ("tone", "both") else ""
-        self.speaker.say(
-            Line(cue.text, "cue", tone=tone, spoken=cue.sound != "tone", detail=detail), self.voice
-        )
+        return Line(cue.text, "cue", tone=tone, spoken=cue.sound != "tone", detail=detail)
 
     def _breathing_wait(self, deadline: float) -> Command | None:
         """Wait until the deadline, hearing commands. Returns PAUSE when the person paused and is

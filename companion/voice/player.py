@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from companion.voice.audio import Audio
@@ -57,24 +57,37 @@ class SoundDevicePlayer:
 
     def play(self, audio: Audio, interrupted: Callable[[], bool] | None = None) -> bool:
         """Play to the end (True) or until `interrupted()` says so (False, within one block)."""
-        stream = self._open(audio.rate)
         block = 2 * max(1, round(audio.rate * BLOCK_SECONDS))
+        chunks = (audio.pcm[i : i + block] for i in range(0, len(audio.pcm), block))
+        return self.play_blocks(chunks, audio.rate, interrupted) is None
+
+    def play_blocks(
+        self,
+        blocks: Iterable[bytes],
+        rate: int,
+        interrupted: Callable[[], bool] | None = None,
+    ) -> int | None:
+        """Play a stream of blocks: None when all were played, else how many samples had gone
+        out when `interrupted()` said stop (checked before each block)."""
+        stream = self._open(rate)
         self.first_write_at = None
+        written = 0
         try:
             stream.start()
-            for start in range(0, len(audio.pcm), block):
+            for chunk in blocks:
                 if interrupted is not None and interrupted():
                     stream.abort()  # drop what is queued: silence now
-                    return False
-                stream.write(audio.pcm[start : start + block])
+                    return written
+                stream.write(chunk)
+                written += len(chunk) // 2
                 if self.first_write_at is None:
                     self.first_write_at = time.perf_counter()
             # Stopping through ALSA's pulse plugin drops what is still buffered (measured: the
-            # last 0.1 s of a line). Push the line out with a buffer of silence: when the
-            # silence is written the line has been heard, and only silence is dropped.
-            stream.write(bytes(2 * round(audio.rate * (BUFFER_SECONDS + BLOCK_SECONDS))))
+            # last 0.1 s of a line). Push the end out with a buffer of silence: when the
+            # silence is written the sound has been heard, and only silence is dropped.
+            stream.write(bytes(2 * round(rate * (BUFFER_SECONDS + BLOCK_SECONDS))))
             stream.stop()
-            return True
+            return None
         except self._sd.PortAudioError as e:
             self.close()
             raise SpeechUnavailable(f"the audio output failed ({_short(e)})") from None

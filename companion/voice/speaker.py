@@ -3,20 +3,26 @@ transcript mirror in front of any voice."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from companion.dialogue.protocols import Line, Speaker, Voice
+from companion.dialogue.protocols import Line, Speaker, TimelineUnavailable, Voice
 from companion.voice.audio import Audio
 from companion.voice.cache import AudioCache
 from companion.voice.engine import SpeechUnavailable
+from companion.voice.mix import mixed_blocks
+from companion.voice.player import BLOCK_SECONDS
 
 
 class Player(Protocol):
     """What VoiceSpeaker needs of a player (SoundDevicePlayer, or a fake in tests)."""
 
     def play(self, audio: Audio, interrupted: Callable[[], bool] | None = None) -> bool: ...
+
+    def play_blocks(
+        self, blocks: Iterable[bytes], rate: int, interrupted: Callable[[], bool] | None = None
+    ) -> int | None: ...
 
 
 CUE_GAP_SECONDS = 0.05  # between a cue's tone and its word
@@ -82,6 +88,42 @@ class VoiceSpeaker:
             self.notice(f"{e.message}; showing text only from here")
             return True
 
+    def play_timeline(
+        self,
+        cues: Sequence[tuple[float, Line]],
+        seconds: float,
+        voice: Voice,
+        shown: Callable[[Line], object],
+    ) -> float | None:
+        """Play cues at their times (seconds from now) as one continuous stream `seconds` long,
+        so they land on exact samples of the device's own clock. Each cue's line is shown as
+        its block goes out. None when played to the end; else the seconds played when the
+        person cut in (their input is then waiting)."""
+        from companion.breathing.tones import RATE
+
+        if not self.working:
+            raise TimelineUnavailable
+        audio = [(at, line, self._audio(line, voice)) for at, line in cues]
+        if any(a.rate != RATE for _, _, a in audio):
+            raise TimelineUnavailable
+        placed = [(round(at * RATE), a.pcm) for at, _, a in audio]
+        marks = sorted(((round(at * RATE), line) for at, line, _ in audio), key=lambda m: m[0])
+        block = round(RATE * BLOCK_SECONDS)
+
+        def blocks() -> Iterator[bytes]:
+            for first, chunk in mixed_blocks(placed, round(seconds * RATE), block):
+                while marks and marks[0][0] < first + block:
+                    shown(marks.pop(0)[1])
+                yield chunk
+
+        try:
+            cut = self.player.play_blocks(blocks(), RATE, self.interrupted)
+        except SpeechUnavailable as e:
+            self.working = False
+            self.notice(f"{e.message}; showing text only from here")
+            raise TimelineUnavailable from None
+        return None if cut is None else cut / RATE
+
     def _audio(self, line: Line, voice: Voice) -> Audio:
         """A cue's audio is made once and kept: when its time comes it only has to be played."""
         if line.kind != "cue":
@@ -102,3 +144,12 @@ class TeeSpeaker:
     def say(self, line: Line, voice: Voice) -> bool:
         self.text.say(line, voice)
         return self.voice.say(line, voice)
+
+    def play_timeline(
+        self, cues: Sequence[tuple[float, Line]], seconds: float, voice: Voice
+    ) -> float | None:
+        play = getattr(self.voice, "play_timeline", None)
+        if play is None:
+            raise TimelineUnavailable
+        result: float | None = play(cues, seconds, voice, lambda line: self.text.say(line, voice))
+        return result
