@@ -220,7 +220,8 @@ def run_session(
     )
     with holder:
         result = session.run()
-    if timeline is not None and export is not None:
+    if export is not None:
+        assert timeline is not None
         audio = timeline.write(export.path)
         minutes, seconds = divmod(round(audio.seconds), 60)
         env.notice(f"wrote {export.path} ({minutes}:{seconds:02d} of audio)")

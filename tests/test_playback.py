@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pty
+import select
 import subprocess
 import time
 from collections.abc import Iterator
@@ -135,7 +136,10 @@ def test_a_key_press_stops_the_line_at_once(server: PulseServer, tmp_path: Path)
             output = b""
             deadline = time.monotonic() + 60
             while question.encode() not in output and time.monotonic() < deadline:
-                output += os.read(main, 4096)
+                ready, _, _ = select.select([main], [], [], 0.1)  # never block forever
+                if ready:
+                    output += os.read(main, 4096)
+            assert question.encode() in output, output
             shown = time.monotonic()  # printed just before it is rendered and played
             time.sleep(0.6)
             os.write(main, b"q")
