@@ -338,22 +338,12 @@ class Session:
                 return
             position += cut
             current = max((c.cycle for c in cues if c.at <= position), default=0)
-            value = self._listen(NEXT, 0).value
-            if value is Miss.ENDED:
-                self.input_ended = True
-            elif value is Command.STOP:
-                raise _Stop
-            elif value in (Command.SKIP, Answer.NEXT):
-                raise _Skip
-            elif value is Command.PAUSE:  # that breath again, when the person is back
-                self._hold(self._by_mode(self.phrases.paused_voice, self.phrases.paused_keys))
+            event = self._breathing_input(self._listen(NEXT, 0).value)
+            if event is Command.PAUSE:  # that breath again, now the person is back
                 position = min(c.at for c in cues if c.cycle == current)
-            elif value is Command.SLOWER or value is Command.FASTER:
-                pace, step = self._change_pace(value, pace, step, current)
-            elif value in _WHILE_BREATHING:
-                assert isinstance(value, Command)
-                self._command(value, -1)
-            # back, repeat, answers and anything unclear: carry on from where it was
+            elif event is not None:
+                pace, step = self._change_pace(event, pace, step, current)
+            # anything else: carry on from where it was
 
     def _change_pace(
         self, command: Command, pace: float, step: Breathe, current: int
@@ -407,22 +397,29 @@ class Session:
             if self.input_ended:
                 self.clock.sleep(left)
                 return None
-            value = self._listen(NEXT, left).value
-            if value is Miss.ENDED:
-                self.input_ended = True
-            elif value is Command.STOP:
-                raise _Stop
-            elif value in (Command.SKIP, Answer.NEXT):
-                raise _Skip
-            elif value is Command.PAUSE:
-                self._hold(self._by_mode(self.phrases.paused_voice, self.phrases.paused_keys))
-                return Command.PAUSE
-            elif value is Command.SLOWER or value is Command.FASTER:
-                return value
-            elif value in _WHILE_BREATHING:
-                assert isinstance(value, Command)
-                self._command(value, -1)  # never moves: these commands only speak or adjust
-            # back, repeat, answers and anything unclear: keep breathing
+            event = self._breathing_input(self._listen(NEXT, left).value)
+            if event is not None:
+                return event
+        return None
+
+    def _breathing_input(self, value: Answer | Command | Miss) -> Command | None:
+        """What was heard while breathing. Stop and skip leave the breathing; pause holds until
+        the person is back and returns PAUSE; slower and faster are returned for the caller to
+        apply; help, louder and softer are done here; anything else is ignored (None)."""
+        if value is Miss.ENDED:
+            self.input_ended = True
+        elif value is Command.STOP:
+            raise _Stop
+        elif value in (Command.SKIP, Answer.NEXT):
+            raise _Skip
+        elif value is Command.PAUSE:
+            self._hold(self._by_mode(self.phrases.paused_voice, self.phrases.paused_keys))
+            return Command.PAUSE
+        elif value is Command.SLOWER or value is Command.FASTER:
+            return value
+        elif value in _WHILE_BREATHING:
+            assert isinstance(value, Command)
+            self._command(value, -1)  # never moves: these commands only speak or adjust
         return None
 
 
