@@ -125,7 +125,7 @@ def cue_measure(settings: Settings, exporting: bool) -> Callable[[str], float] |
         cache = audio_cache(settings)
     except SpeechUnavailable:
         return None  # said once when the speaker is made
-    voice = Voice(settings.rate, settings.volume, settings.voice, settings.pitch)
+    voice = settings.as_voice()
     return lambda text: trimmed(cache.get(text, voice)).seconds
 
 
@@ -188,7 +188,7 @@ def run_session(
     export: Export | None = None,
 ) -> int:
     """Run one session to its end and return the exit code."""
-    start_voice = Voice(settings.rate, settings.volume, settings.voice, settings.pitch)
+    start_voice = settings.as_voice()
     timeout = settings.timeout
     timeline = None
     if export is None:

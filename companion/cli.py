@@ -61,30 +61,6 @@ def session_options(f: F) -> F:
             help="Show every line as text and do not speak.",
         ),
         click.option(
-            "--rate",
-            metavar="WPM",
-            callback=_parsed("rate"),
-            help="Speech rate, 80 to 450 words per minute (default 160).",
-        ),
-        click.option(
-            "--voice",
-            metavar="NAME",
-            callback=_parsed("voice"),
-            help="The speech engine's voice to use.",
-        ),
-        click.option(
-            "--volume",
-            metavar="0.1-1.0",
-            callback=_parsed("volume"),
-            help="Speech volume, 0.1 to 1.0 (default 1.0).",
-        ),
-        click.option(
-            "--pitch",
-            metavar="0-100",
-            callback=_parsed("pitch"),
-            help="Voice pitch, 0 to 100 (default 50).",
-        ),
-        click.option(
             "--timeout",
             metavar="SECONDS|off",
             callback=_parsed("timeout"),
@@ -103,27 +79,26 @@ def session_options(f: F) -> F:
             type=click.Path(dir_okay=False, path_type=Path),
             help="Run your own file instead (same schema as the built-in one; see the README).",
         ),
-    ]
-    options.append(
         click.option(
             "--export",
             metavar="FILE.wav",
             type=click.Path(dir_okay=False, writable=True, path_type=Path),
             help="Write the whole session's audio to a WAV file instead of playing it.",
-        )
-    )
+        ),
+    ]
     for option in reversed(options):
         f = option(f)
-    return f
+    return voice_options(f)
 
 
 def voice_options(f: F) -> F:
-    """The voice settings, for commands that speak but are not sessions."""
+    """The voice settings: on every session, and on the commands that speak but are not
+    sessions (say, cache warm)."""
     for name, meta, text in (
-        ("pitch", "0-100", "Voice pitch, 0 to 100."),
-        ("volume", "0.1-1.0", "Speech volume, 0.1 to 1.0."),
-        ("voice", "NAME", "The speech engine's voice to use."),
-        ("rate", "WPM", "Speech rate, 80 to 450 words per minute."),
+        ("pitch", "0-100", "Voice pitch, 0 to 100 (default 50)."),
+        ("volume", "0.1-1.0", "Speech volume, 0.1 to 1.0 (default 1.0)."),
+        ("voice", "NAME", "The speech engine's voice to use (see: companion voices)."),
+        ("rate", "WPM", "Speech rate, 80 to 450 words per minute (default 160)."),
     ):
         f = click.option(f"--{name}", metavar=meta, callback=_parsed(name), help=text)(f)
     return f

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 from companion.app import Environment, audio_cache, default_speaker, friendly_errors
-from companion.dialogue.protocols import Expect, Heard, InputMode, Line, Miss, Voice
+from companion.dialogue.protocols import Expect, Heard, InputMode, Line, Miss
 from companion.errors import CompanionError, ExitCode
 from companion.settings import PARSERS, Settings, load_settings
 
@@ -16,15 +15,11 @@ def _settings(env: Environment, options: Mapping[str, object]) -> Settings:
     return load_settings(env.environ_, options)
 
 
-def _voice(settings: Settings) -> Voice:
-    return Voice(settings.rate, settings.volume, settings.voice, settings.pitch)
-
-
 def say(env: Environment, options: Mapping[str, object], text: str) -> int:
     with friendly_errors(env):
         settings = _settings(env, options)
         speaker = default_speaker(env, settings, _NoListener())
-        speaker.say(Line(text.strip() or "Hello."), _voice(settings))
+        speaker.say(Line(text.strip() or "Hello."), settings.as_voice())
         return ExitCode.OK
 
 
@@ -133,28 +128,21 @@ def _size(n: int) -> str:
 
 def cache_info(env: Environment) -> int:
     with friendly_errors(env):
-        from companion.voice.cache import AudioCache
+        from companion.voice.cache import cache_info
 
         settings = _settings(env, {})
-        files, size = AudioCache(settings.paths.cache_dir, _NoEngine()).info()
+        files, size = cache_info(settings.paths.cache_dir)
         env.stdout_.write(f"{files} files, {_size(size)}, in {settings.paths.cache_dir}\n")
         env.stdout_.flush()
         return ExitCode.OK
 
 
-class _NoEngine:
-    id = "none"
-
-    def render(self, text: str, voice: Voice, path: Path) -> None:
-        raise AssertionError("info and clear never render")
-
-
 def cache_clear(env: Environment) -> int:
     with friendly_errors(env):
-        from companion.voice.cache import AudioCache
+        from companion.voice.cache import clear_cache
 
         settings = _settings(env, {})
-        removed = AudioCache(settings.paths.cache_dir, _NoEngine()).clear()
+        removed = clear_cache(settings.paths.cache_dir)
         env.stdout_.write(f"removed {removed} files from {settings.paths.cache_dir}\n")
         env.stdout_.flush()
         return ExitCode.OK
@@ -165,6 +153,7 @@ def cache_warm(env: Environment, options: Mapping[str, object], names: Sequence[
     with friendly_errors(env):
         from companion.content.loader import load_content
         from companion.sessions import all_sessions, spoken_lines
+        from companion.voice.cache import cache_info
 
         settings = _settings(env, options)
         content = load_content()
@@ -180,7 +169,7 @@ def cache_warm(env: Environment, options: Mapping[str, object], names: Sequence[
             lines += spoken_lines(content, sessions[name])
         lines = list(dict.fromkeys(lines))
         cache = audio_cache(settings)
-        voice = _voice(settings)
+        voice = settings.as_voice()
         bar = env.stdout_isatty() and not settings.screen_reader
         started = time.perf_counter()
         step = max(1, len(lines) // 10)
@@ -195,7 +184,7 @@ def cache_warm(env: Environment, options: Mapping[str, object], names: Sequence[
                 env.stdout_.flush()
         if bar:
             env.stdout_.write("\n")
-        files, size = cache.info()
+        files, size = cache_info(cache.folder)
         took = time.perf_counter() - started
         env.stdout_.write(
             f"{len(lines)} lines: {cache.stats.renders} rendered, {cache.stats.hits} already "

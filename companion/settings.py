@@ -33,6 +33,7 @@ from companion.dialogue.protocols import (
     RATE_MIN,
     VOLUME_MAX,
     VOLUME_MIN,
+    Voice,
 )
 from companion.errors import CompanionError, ContentError, ExitCode
 
@@ -67,6 +68,10 @@ class Settings:
     region: str = ""  # "" picks from LANG, else the helplines' default
     helplines: Path | None = None  # a person's own helplines table
     paths: Paths = field(default_factory=lambda: default_paths({}))
+
+    def as_voice(self) -> Voice:
+        """The voice these settings ask for."""
+        return Voice(self.rate, self.volume, self.voice, self.pitch)
 
 
 # -- parsers: one per setting, shared by options, environment and config file ---------------

@@ -322,19 +322,28 @@ BREATHE = Breathe(
 )
 
 
+def run_breathing(
+    content: Content, speaker: RecordingSpeaker, script: list[str | Heard | BaseException]
+) -> tuple[Result, ScriptedListener]:
+    """BREATHE then "Done.", with this speaker, on the speaker's clock."""
+    assert speaker.clock is not None
+    listener = ScriptedListener(list(script), speaker.clock)
+    result = Session(
+        [BREATHE, Say("Done.")],
+        speaker=speaker,
+        listener=listener,
+        clock=speaker.clock,
+        phrases=content.phrases,
+    ).run()
+    return result, listener
+
+
 def breathe(
     content: Content, script: list[str | Heard | BaseException], seconds_per_word: float = 0.0
 ) -> tuple[Result, RecordingSpeaker, FakeClock]:
     clock = FakeClock()
     speaker = RecordingSpeaker(clock, seconds_per_word)
-    listener = ScriptedListener(list(script), clock)
-    result = Session(
-        [BREATHE, Say("Done.")],
-        speaker=speaker,
-        listener=listener,
-        clock=clock,
-        phrases=content.phrases,
-    ).run()
+    result, _ = run_breathing(content, speaker, script)
     return result, speaker, clock
 
 
@@ -529,16 +538,8 @@ class TimelineSpeaker(RecordingSpeaker):
 def breathe_timeline(
     content: Content, cuts: list[float | None], script: list[str | Heard | BaseException]
 ) -> tuple[Result, TimelineSpeaker]:
-    clock = FakeClock()
-    speaker = TimelineSpeaker(clock, cuts)
-    listener = ScriptedListener(list(script), clock)
-    result = Session(
-        [BREATHE, Say("Done.")],
-        speaker=speaker,
-        listener=listener,
-        clock=clock,
-        phrases=content.phrases,
-    ).run()
+    speaker = TimelineSpeaker(FakeClock(), cuts)
+    result, listener = run_breathing(content, speaker, script)
     assert not listener.script
     return result, speaker
 

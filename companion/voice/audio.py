@@ -27,10 +27,6 @@ class Audio:
         return self.frames / self.rate
 
     @classmethod
-    def silence(cls, seconds: float, rate: int) -> Audio:
-        return cls(bytes(2 * round(seconds * rate)), rate)
-
-    @classmethod
     def read(cls, path: Path) -> Audio:
         """Read a WAV we wrote; raise BadAudio if it is truncated, empty or of another shape."""
         try:

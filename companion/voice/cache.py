@@ -40,13 +40,6 @@ class AudioCache:
     def path(self, text: str, voice: Voice) -> Path:
         return self.folder / f"{self.key(text, voice)}.wav"
 
-    def has(self, text: str, voice: Voice) -> bool:
-        try:
-            Audio.read(self.path(text, voice))
-            return True
-        except BadAudio:
-            return False
-
     def get(self, text: str, voice: Voice) -> Audio:
         """The line's audio: from the cache if whole, else rendered (and cached if possible)."""
         path = self.path(text, voice)
@@ -61,6 +54,7 @@ class AudioCache:
         return audio
 
     def _render(self, text: str, voice: Voice, path: Path) -> Audio:
+        keep = True
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{path.stem}.", suffix=".wav")
@@ -68,36 +62,33 @@ class AudioCache:
             # No cache today (read-only, full disk): render to the system's temporary folder.
             self.stats.write_failures += 1
             fd, tmp = tempfile.mkstemp(suffix=".wav")
-            path = Path()
+            keep = False
         os.close(fd)
         try:
             self.engine.render(text, voice, Path(tmp))
             audio = Audio.read(Path(tmp))
-            if path != Path():
+            if keep:
                 os.replace(tmp, path)
             return audio
         except OSError:
             self.stats.write_failures += 1
-            audio = Audio.read(Path(tmp))  # rendered but not kept: still speak it
-            return audio
+            return Audio.read(Path(tmp))  # rendered but not kept: still speak it
         finally:
             Path(tmp).unlink(missing_ok=True)
 
-    def info(self) -> tuple[int, int]:
-        """(files, bytes) in the cache folder."""
-        files = list(self.folder.glob("*.wav")) if self.folder.is_dir() else []
-        return len(files), sum(f.stat().st_size for f in files)
 
-    def clear(self) -> int:
-        """Remove every cached file (and stray temporary ones); return how many."""
-        if not self.folder.is_dir():
-            return 0
-        removed = 0
-        for f in [
-            *self.folder.glob("*.wav"),
-            *self.folder.glob(".*.wav"),
-            *self.folder.glob(".*.tmp"),
-        ]:
-            f.unlink(missing_ok=True)
-            removed += 1
-        return removed
+def cache_info(folder: Path) -> tuple[int, int]:
+    """(files, bytes) in a cache folder."""
+    files = list(folder.glob("*.wav")) if folder.is_dir() else []
+    return len(files), sum(f.stat().st_size for f in files)
+
+
+def clear_cache(folder: Path) -> int:
+    """Remove every cached file (and stray temporary ones); return how many."""
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for f in [*folder.glob("*.wav"), *folder.glob(".*.wav"), *folder.glob(".*.tmp")]:
+        f.unlink(missing_ok=True)
+        removed += 1
+    return removed
