@@ -592,3 +592,47 @@ def test_without_a_timeline_the_session_times_the_cues(content: Content) -> None
         phrases=content.phrases,
     ).run()
     assert [t for t, line, _ in speaker.lines if line.kind == "cue"] == [0, 4, 10, 14]
+
+
+class SampleClock(FakeClock):
+    """A clock that, like the export timeline, moves only in whole samples."""
+
+    RATE = 22050
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.t = round(self.t * self.RATE + max(0.0, seconds) * self.RATE) / self.RATE
+
+
+class TimedOutListener:
+    """Nothing is ever said: each listen waits out its time, and fails the test if the session
+    asks more often than a breathing exercise could need (it once spun for ever)."""
+
+    mode = "keys"
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.calls = 0
+
+    def listen(self, expect: Expect, timeout: float | None) -> Heard:
+        self.calls += 1
+        assert self.calls < 1000, "the session keeps listening without time passing"
+        if timeout:
+            self.clock.sleep(timeout)
+        return Heard(Miss.SILENCE)
+
+
+def test_breathing_on_a_clock_of_whole_samples_ends(content: Content) -> None:
+    # a cue a third of a sample after a whole sample: the clock stops just short of it
+    third = 1 / (3 * SampleClock.RATE)
+    step = Breathe(cues=(Cue(0, "In", 0), Cue(4 + third, "Out", 0)), seconds=10 + third)
+    clock = SampleClock()
+    speaker = RecordingSpeaker(clock)
+    Session(
+        [step, Say("Done.")],
+        speaker=speaker,
+        listener=TimedOutListener(clock),
+        clock=clock,
+        phrases=content.phrases,
+    ).run()
+    assert [line.text for _, line, _ in speaker.lines] == ["In", "Out", "Done."]

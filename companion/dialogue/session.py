@@ -36,6 +36,9 @@ from companion.dialogue.protocols import (
 )
 from companion.dialogue.steps import Ask, Breathe, Cue, Instructions, Pause, Say, Step, Summary
 
+# A clock that counts in samples (the export timeline) can stop a fraction of a sample short of a
+# deadline and never move for so little: a deadline this close counts as reached.
+TIME_TOLERANCE = 0.0005
 RESUME_GAP = 1.0  # seconds of quiet between "welcome back" and the next breath
 # Commands that act during breathing without leaving it (stop, skip, pause and the pace are
 # handled apart).
@@ -284,7 +287,7 @@ class Session:
         """
         while True:
             left = None if deadline is None else deadline - self.clock.now()
-            if left is not None and left <= 0:
+            if left is not None and left <= TIME_TOLERANCE:
                 return False
             if self.input_ended:
                 if left is None:
@@ -393,7 +396,7 @@ class Session:
     def _breathing_wait(self, deadline: float) -> Command | None:
         """Wait until the deadline, hearing commands. Returns PAUSE when the person paused and is
         back, SLOWER or FASTER for a change of pace, None when the time has come."""
-        while (left := deadline - self.clock.now()) > 0:
+        while (left := deadline - self.clock.now()) > TIME_TOLERANCE:
             if self.input_ended:
                 self.clock.sleep(left)
                 return None
