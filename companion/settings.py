@@ -67,6 +67,8 @@ class Settings:
     max_reprompts: int = 3
     region: str = ""  # "" picks from LANG, else the helplines' default
     helplines: Path | None = None  # a person's own helplines table
+    engine: str = "pocketsphinx"  # the speech recogniser: see companion.listen.engines
+    vosk_model: Path | None = None  # the vosk engine's model folder
     paths: Paths = field(default_factory=lambda: default_paths({}))
 
     def as_voice(self) -> Voice:
@@ -154,6 +156,16 @@ def parse_path(value: object) -> Path:
     return Path(parse_text(value)).expanduser()
 
 
+def parse_engine(value: object) -> str:
+    """A speech recogniser by name. Online ones are only ever used when named."""
+    from companion.listen.engines import ENGINE_NAMES
+
+    name = str(value).strip().lower()
+    if name not in ENGINE_NAMES:
+        raise ValueError(f"must be one of {', '.join(ENGINE_NAMES)}, not {value!r}")
+    return name
+
+
 # setting name -> (parser, environment variable). The config file uses the setting names.
 PARSERS: dict[str, tuple[Callable[[object], Any], str]] = {
     "input": (parse_input, "COMPANION_INPUT"),
@@ -167,6 +179,8 @@ PARSERS: dict[str, tuple[Callable[[object], Any], str]] = {
     "max_reprompts": (parse_reprompts, "COMPANION_MAX_REPROMPTS"),
     "region": (parse_text, "COMPANION_REGION"),
     "helplines": (parse_path, "COMPANION_HELPLINES"),
+    "engine": (parse_engine, "COMPANION_ENGINE"),
+    "vosk_model": (parse_path, "COMPANION_VOSK_MODEL"),
 }
 
 
