@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from companion.content.model import Content
-from companion.dialogue.protocols import Answer, Clock, Listener, Speaker, Voice
+from companion.dialogue.protocols import Answer, Clock, Line, Listener, Speaker, Voice
 from companion.dialogue.session import Outcome, Session
 from companion.dialogue.steps import Step
 from companion.errors import CompanionError, ExitCode
 from companion.settings import DEFAULT_TIMEOUT, Settings
 
 if TYPE_CHECKING:
+    from companion.listen.microphone import VoiceListener
     from companion.voice.cache import AudioCache
 
 GOODBYE = "Stopped. Take good care."
@@ -84,14 +85,27 @@ class Environment:
 
 
 def default_listener(env: Environment, settings: Settings) -> Listener:
+    """Voice when asked for; otherwise keys (auto stays keys: the voice listener hears voice
+    only, and keys must keep working for whoever starts the companion at a keyboard)."""
     if settings.input == "voice":
-        raise CompanionError(
-            "voice input is not available in this version yet; use --input keys",
-            ExitCode.NO_DEVICE,
-        )
+        return voice_listener(env, settings)
     from companion.listen.keyboard import keyboard_listener
 
     return keyboard_listener(env.stdin_)
+
+
+def voice_listener(env: Environment, settings: Settings) -> VoiceListener:
+    """The default microphone and the chosen recogniser. Built before the speaker, so that no
+    microphone is one line (exit 5) before anything is said. An online recogniser's privacy
+    warning becomes the listener's `notice`, shown and said before it hears anything."""
+    from companion.listen.engines import make_recogniser, privacy_warning
+    from companion.listen.microphone import VoiceListener
+
+    listener = VoiceListener(
+        lambda: make_recogniser(settings.engine, vosk_model=settings.vosk_model)
+    )
+    listener.notice = privacy_warning(listener.recogniser) or ""
+    return listener
 
 
 def text_speaker(env: Environment, settings: Settings) -> Speaker:
@@ -195,6 +209,9 @@ def run_session(
         clock: Clock = env.clock
         listener = (env.make_listener or default_listener)(env, settings)
         speaker = (env.make_speaker or default_speaker)(env, settings, listener)
+        notice = getattr(listener, "notice", "")
+        if notice:  # an online recogniser says where the audio goes, before it hears any
+            speaker.say(Line(notice), start_voice)
     else:
         from companion.voice.export import ExportListener, ExportSpeaker, Timeline
         from companion.voice.speaker import TeeSpeaker

@@ -52,7 +52,7 @@ def session_options(f: F) -> F:
             "input",
             type=click.Choice(["auto", "voice", "keys"]),
             default=None,
-            help="How you answer: by voice, by keys, or auto (voice when a microphone is found).",
+            help="How you answer: by voice, by keys, or auto (keys, for now).",
         ),
         click.option(
             "--text-only",
@@ -337,6 +337,82 @@ def voices(ctx: click.Context, /, screen_reader: bool | None) -> None:
     from companion import manage
 
     ctx.exit(manage.voices(_env(ctx), {"screen_reader": screen_reader}))
+
+
+@cli.command("mic-check")
+@click.option(
+    "--timeout",
+    metavar="SECONDS|off",
+    callback=_parsed("timeout"),
+    help="How long to wait for you to start speaking (default 10 seconds).",
+)
+@click.option("--text-only", is_flag=True, default=None, help="Print the prompt, do not say it.")
+@click.option(
+    "--engine",
+    metavar="NAME",
+    callback=_parsed("engine"),
+    help="The recogniser to check (default pocketsphinx, offline).",
+)
+@click.pass_context
+def mic_check(ctx: click.Context, /, **options: Any) -> None:
+    """Check the microphone: say yes or no once, and see what was heard (the answer, the
+    words, the confidence, how long decoding took), with the input device and recogniser.
+    """
+    from companion.listen.mic_check import mic_check
+
+    ctx.exit(mic_check(_env(ctx), options))
+
+
+def _expect(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """--expect yes-no | next | phrase:WORDS"""
+    if value is None:
+        return None
+    from companion.listen.files import parse_expect
+
+    try:
+        return parse_expect(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line, per file.")
+@click.option(
+    "--engine",
+    metavar="NAME",
+    callback=_parsed("engine"),
+    help="pocketsphinx (default, offline), vosk or whisper (offline, if installed), "
+    "or google (online: the audio is sent to Google).",
+)
+@click.option(
+    "--expect",
+    metavar="KIND",
+    callback=_expect,
+    help="What the step listens for: yes-no (default), next, or phrase:WORDS "
+    "(e.g. --expect 'phrase:thank you').",
+)
+@click.pass_context
+def recognize(
+    ctx: click.Context,
+    /,
+    files: tuple[str, ...],
+    as_json: bool,
+    engine: str | None,
+    expect: Any,
+) -> None:
+    """Decide the answer spoken in each audio FILE (WAV, AIFF or FLAC, any rate), one line
+    per file as it goes: yes, no, unsure, unclear, silence, or a command such as stop.
+
+    A file that cannot be read gets an error line and the rest go on; the exit code is 1 if
+    any file failed. Offline unless you name an online --engine.
+    """
+    from companion.dialogue.protocols import YES_NO
+    from companion.listen.files import recognize_files
+
+    ctx.exit(
+        recognize_files(_env(ctx), files, as_json=as_json, engine=engine, expect=expect or YES_NO)
+    )
 
 
 @cli.group()

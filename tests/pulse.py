@@ -52,7 +52,7 @@ import wave
 from array import array
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Literal, NoReturn
+from typing import IO, Literal, NoReturn
 
 import pytest
 
@@ -62,6 +62,7 @@ __all__ = [
     "MIC_RATE",
     "SPEAKER_OUT",
     "SPEAKER_RATE",
+    "LevelWatch",
     "PulseError",
     "PulseServer",
     "StreamKind",
@@ -375,6 +376,203 @@ class PulseServer:
         )
         if result.returncode != 0:
             raise PulseError(f"paplay {wav_path} failed: {result.stderr.strip()}")
+
+    @contextlib.contextmanager
+    def noise_into(
+        self, sink: str = MIC_FEED, *, level_db: float = -60.0, seed: int = 1
+    ) -> Iterator[None]:
+        """Play a faint steady white noise (RMS `level_db` dBFS) into `sink` while the
+        with-block runs: a quiet room's noise floor under whatever else is played there.
+
+        A null sink's monitor gives exact digital zeros when nothing plays, which confuses
+        energy thresholds and recognisers; a real microphone never does. The noise stream is
+        running when the body starts, and is the harness's own (left out of
+        :meth:`wait_for_stream`). Sounds played with :meth:`play_into` meanwhile are mixed in.
+        """
+        import random
+        import threading
+
+        rate = self.rates.get(sink, MIC_RATE)
+        rng = random.Random(seed)
+        sigma = 32768.0 * 10 ** (level_db / 20)
+        block = array(
+            "h", (max(-32768, min(32767, round(rng.gauss(0, sigma)))) for _ in range(rate))
+        )
+        if sys.byteorder == "big":
+            block.byteswap()
+        data = block.tobytes()
+        name = f"noise-{sink}-{time.monotonic_ns()}"
+        proc = subprocess.Popen(
+            [
+                "pacat",
+                "--playback",
+                "--raw",
+                "--format=s16le",
+                f"--rate={rate}",
+                "--channels=1",
+                "--latency-msec=50",
+                f"--device={sink}",
+                f"--client-name={HARNESS_CLIENT}",
+                f"--stream-name={name}",
+            ],
+            env=self.client_env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        stop = threading.Event()
+
+        def feed() -> None:
+            assert proc.stdin is not None
+            with contextlib.suppress(OSError, ValueError):  # pacat gone, or stdin closed
+                while not stop.is_set():
+                    proc.stdin.write(data)  # blocks while pacat's buffer is full: real time
+                    proc.stdin.flush()
+
+        writer = threading.Thread(target=feed, name=name, daemon=True)
+        writer.start()
+        try:
+            deadline = time.monotonic() + 10.0
+            while not any(
+                s.get("media.name") == name
+                for s in self.streams("sink-inputs", include_harness=True)
+            ):
+                if proc.poll() is not None:
+                    raise PulseError(f"pacat exited at once with status {proc.returncode}")
+                if time.monotonic() > deadline:
+                    raise PulseError("the noise stream did not appear within 10 s")
+                time.sleep(0.02)
+            yield
+        finally:
+            stop.set()
+            _end_process(proc, signal.SIGTERM, grace=5.0)
+            writer.join(timeout=5.0)
+            if proc.stdin is not None:
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()
+
+    @contextlib.contextmanager
+    def loopback(
+        self,
+        source: str = f"{SPEAKER_OUT}.monitor",
+        sink: str = MIC_FEED,
+        *,
+        latency_msec: int = 20,
+    ) -> Iterator[None]:
+        """While the with-block runs, what plays on `source` is also played into `sink`: by
+        default the program's own voice reaches its microphone, as from a loudspeaker in the
+        same room. The loopback's streams count as the harness's own."""
+        harness = f"application.name={HARNESS_CLIENT}"
+        index = self.pactl(
+            "load-module",
+            "module-loopback",
+            f"source={source}",
+            f"sink={sink}",
+            f"latency_msec={latency_msec}",
+            "source_dont_move=true",
+            "sink_dont_move=true",
+            f"sink_input_properties={harness}",
+            f"source_output_properties={harness}",
+        ).strip()
+        try:
+            yield
+        finally:
+            with contextlib.suppress(PulseError, subprocess.TimeoutExpired):
+                self.pactl("unload-module", index)
+
+    @contextlib.contextmanager
+    def watch(
+        self, device: str = f"{SPEAKER_OUT}.monitor", *, threshold_db: float = -50.0
+    ) -> Iterator[LevelWatch]:
+        """Listen to `device` live while the with-block runs: the :class:`LevelWatch` knows
+        when sound was last heard there, so a test can wait for the program to finish saying
+        a line (rather than sleeping)."""
+        rate = self.rates.get(device.removesuffix(".monitor"), MIC_RATE)
+        name = f"watch-{device}-{time.monotonic_ns()}"
+        proc = subprocess.Popen(
+            [
+                "pacat",
+                "--record",
+                "--raw",
+                "--format=s16le",
+                f"--rate={rate}",
+                "--channels=1",
+                "--latency-msec=20",
+                f"--device={device}",
+                f"--client-name={HARNESS_CLIENT}",
+                f"--stream-name={name}",
+            ],
+            env=self.client_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        assert proc.stdout is not None
+        watch = LevelWatch(proc.stdout, rate, threshold_db)
+        try:
+            deadline = time.monotonic() + 10.0
+            while not any(
+                s.get("media.name") == name
+                for s in self.streams("source-outputs", include_harness=True)
+            ):
+                if proc.poll() is not None:
+                    raise PulseError(f"pacat --record exited at once with status {proc.returncode}")
+                if time.monotonic() > deadline:
+                    raise PulseError("the watch stream did not appear within 10 s")
+                time.sleep(0.02)
+            yield watch
+        finally:
+            _end_process(proc, signal.SIGTERM, grace=5.0)
+            watch.join()
+            proc.stdout.close()
+
+
+class LevelWatch:
+    """Sound levels of a live recording, 10 ms at a time, read by a thread (see
+    :meth:`PulseServer.watch`). Times are ``time.monotonic()`` when the audio arrived."""
+
+    def __init__(self, stream: IO[bytes], rate: int, threshold_db: float) -> None:
+        import threading
+
+        self.rate = rate
+        self.threshold_db = threshold_db
+        self.last_sound: float | None = None  # when the last 10 ms above the threshold arrived
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._thread.start()
+
+    def _read(self, stream: IO[bytes]) -> None:
+        frame = 2 * max(1, self.rate // 100)
+        while True:
+            chunk = stream.read(frame)
+            if not chunk:
+                return
+            samples = array("h")
+            samples.frombytes(chunk[: len(chunk) - len(chunk) % 2])
+            if sys.byteorder == "big":
+                samples.byteswap()
+            if rms_db(samples) > self.threshold_db:
+                with self._changed:
+                    self.last_sound = time.monotonic()
+                    self._changed.notify_all()
+
+    def wait_for_sound_then_quiet(self, after: float, quiet: float, timeout: float) -> float:
+        """Wait until sound has been heard after `after` (a monotonic time) and then nothing
+        for `quiet` seconds; return when the sound was last heard. Raises TimeoutError."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while True:
+                now = time.monotonic()
+                last = self.last_sound
+                if last is not None and last > after and now - last >= quiet:
+                    return last
+                if now > deadline:
+                    raise TimeoutError(f"no sound then {quiet:g} s of quiet within {timeout:g} s")
+                wait = quiet - (now - last) if last is not None and last > after else 0.05
+                self._changed.wait(max(0.01, min(wait, deadline - now)))
+
+    def join(self) -> None:
+        self._thread.join(timeout=5.0)
 
 
 def _missing_programs() -> str | None:

@@ -162,15 +162,6 @@ def test_a_broken_content_file_is_exit_3_naming_file_and_key(tmp_path: Path) -> 
     )
 
 
-def test_voice_input_is_not_here_yet_and_says_so() -> None:
-    result = invoke(["reflect", "--input", "voice", "--text-only"])
-    assert result.exit_code == ExitCode.NO_DEVICE
-    assert (
-        result.stderr
-        == "companion: voice input is not available in this version yet; use --input keys\n"
-    )
-
-
 def test_receive_listens_for_thank_you(content: Content) -> None:
     n = len(content.practice.scenarios)
     env, listener, _ = mock_env(["thank you"] * n, mode="voice")
