@@ -290,6 +290,19 @@ class PulseServer:
 
     # -- recording and playing ------------------------------------------------------------------
 
+    def _wait_for_recording(self, name: str, proc: subprocess.Popen[bytes], what: str) -> None:
+        """Wait until our own recording stream `name` is connected (at most 10 s)."""
+        deadline = time.monotonic() + 10.0
+        while not any(
+            s.get("media.name") == name
+            for s in self.streams("source-outputs", include_harness=True)
+        ):
+            if proc.poll() is not None:
+                raise PulseError(f"{what} exited at once with status {proc.returncode}")
+            if time.monotonic() > deadline:
+                raise PulseError(f"{what}'s stream did not appear within 10 s")
+            time.sleep(0.02)
+
     @contextlib.contextmanager
     def record(
         self,
@@ -333,16 +346,7 @@ class PulseServer:
             stderr=subprocess.PIPE,
         )
         try:
-            deadline = time.monotonic() + 10.0
-            while not any(
-                s.get("media.name") == name
-                for s in self.streams("source-outputs", include_harness=True)
-            ):
-                if proc.poll() is not None:
-                    raise PulseError(f"parecord exited at once: {_stderr_of(proc)}")
-                if time.monotonic() > deadline:
-                    raise PulseError("parecord's stream did not appear within 10 s")
-                time.sleep(0.02)
+            self._wait_for_recording(name, proc, "parecord")
             yield out
             time.sleep(settle)
         finally:
@@ -510,16 +514,7 @@ class PulseServer:
         assert proc.stdout is not None
         watch = LevelWatch(proc.stdout, rate, threshold_db)
         try:
-            deadline = time.monotonic() + 10.0
-            while not any(
-                s.get("media.name") == name
-                for s in self.streams("source-outputs", include_harness=True)
-            ):
-                if proc.poll() is not None:
-                    raise PulseError(f"pacat --record exited at once with status {proc.returncode}")
-                if time.monotonic() > deadline:
-                    raise PulseError("the watch stream did not appear within 10 s")
-                time.sleep(0.02)
+            self._wait_for_recording(name, proc, "pacat --record")
             yield watch
         finally:
             _end_process(proc, signal.SIGTERM, grace=5.0)

@@ -306,7 +306,7 @@ def test_mic_check_says_what_it_heard(server: PulseServer, tmp_path: Path) -> No
                 proc.kill()
                 proc.communicate()
     assert proc.returncode == 0, err
-    assert err == b""
+    assert without_underruns(err) == b""
     assert lines.seen == [
         "input device: default (ALSA)",
         "room level: -60 dBFS (speech counts above -50 dBFS)",
@@ -365,7 +365,7 @@ def test_a_whole_check_in_by_voice_alone(server: PulseServer, tmp_path: Path) ->
             seen = lines.seen + (lines.buffer + out).decode().splitlines()
             raise AssertionError(f"{e}\ntranscript: {seen}\nstderr: {err.decode()}") from None
     assert proc.returncode == 0, err
-    assert err == b""
+    assert without_underruns(err) == b""
     transcript = lines.seen + (lines.buffer + out).decode().splitlines()
     heard = [line for line in transcript if line in ("You: yes", "You: no")]
     assert heard == ["You: yes", "You: no", "You: yes", "You: no", "You: yes"], transcript
@@ -375,3 +375,12 @@ def test_a_whole_check_in_by_voice_alone(server: PulseServer, tmp_path: Path) ->
         "and stepping back when things get close." in line
         for line in transcript
     ), transcript
+
+
+def without_underruns(err: bytes) -> bytes:
+    """stderr less ALSA's own "underrun occurred" lines, which its pulse plugin prints when
+    the machine is too busy to feed the device in time (seen under load; the audio is late,
+    the program is right)."""
+    return b"".join(
+        line for line in err.splitlines(keepends=True) if b"underrun occurred" not in line
+    )
