@@ -97,6 +97,11 @@ def main() -> None:
     counts = Counter(label for _, label, _ in clips)
     print(f"corpus: {args.corpus} ({', '.join(f'{counts[f]} {f}' for f in FOLDERS)})")
     print(TARGETS)
+    if args.corpus.resolve() == (ROOT.parent / "shared/corpus/speech_commands").resolve():
+        print(
+            "note: the shipped verifier learnt from this development half, so these are "
+            "training-set figures; scripts/train_verifier.py prints held-out-speaker ones"
+        )
     names = list(POINTS) if args.points else ["default"]
     for name in names:
         recogniser = SphinxRecogniser(POINTS[name])
