@@ -361,3 +361,15 @@ def test_exported_breathing_puts_every_cue_on_its_sample(tmp_path: Path, cues: s
         position = first + 2 * round(at * 22050)
         tone = tone_pcm(kind)
         assert track[position : position + len(tone)] == tone, f"{kind} at {at} s"
+
+
+def test_two_engines_share_one_driver_and_each_gets_its_own_settings(tmp_path: Path) -> None:
+    # pyttsx3.init() hands both the same driver: the second engine's volume must not stick
+    first, second = Pyttsx3Engine(), Pyttsx3Engine()
+    loud = tmp_path / "loud.wav"
+    first.render("Hello there.", Voice(volume=1.0), loud)
+    second.render("Hello there.", Voice(volume=0.2), tmp_path / "soft.wav")
+    first.render("Hello there.", Voice(volume=1.0), loud)
+    again = Audio.read(loud)
+    soft = Audio.read(tmp_path / "soft.wav")
+    assert loudness_db(again) - loudness_db(soft) > 10

@@ -63,7 +63,6 @@ class Pyttsx3Engine:
         driver = type(self._engine.proxy._driver).__module__.rsplit(".", 1)[-1]
         self.id = f"pyttsx3-{version}-{driver}"
         self._voices: list[VoiceInfo] | None = None
-        self._applied: tuple[str, int, float, int] | None = None
 
     def voices(self) -> list[VoiceInfo]:
         """The usable voices. MBROLA voices (mb-*) are left out: Debian main lacks MBROLA and
@@ -105,13 +104,15 @@ class Pyttsx3Engine:
             voice.volume,
             voice.pitch,
         )
-        if wanted != self._applied:
+        # pyttsx3.init() hands every caller the same driver, so what was last applied is kept
+        # per driver, not per Pyttsx3Engine: another instance may have changed it since.
+        if wanted != _APPLIED.get(id(e)):
             if wanted[0]:
                 e.setProperty("voice", wanted[0])
             e.setProperty("rate", voice.rate)
             e.setProperty("volume", voice.volume)
             e.setProperty("pitch", voice.pitch)
-            self._applied = wanted
+            _APPLIED[id(e)] = wanted
         # Should the driver still write a WAV with no audio in it, it is never passed on.
         for _ in range(RENDER_TRIES):
             with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to"
@@ -123,6 +124,9 @@ class Pyttsx3Engine:
 
 
 RENDER_TRIES = 3
+_APPLIED: dict[
+    int, tuple[str, int, float, int]
+] = {}  # per pyttsx3 driver: voice, rate, volume, pitch
 
 
 def _has_audio(path: Path) -> bool:
