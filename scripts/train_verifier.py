@@ -151,18 +151,19 @@ def synthetic_set(seed: int) -> list[tuple[Array, str]]:
     return [(s, j[4]) for s, j in zip(signals, jobs, strict=True)]
 
 
-def read_corpus(folder: Path) -> tuple[list[tuple[Array, str, str]], list[str]]:
+def read_corpus(folder: Path) -> tuple[list[tuple[Array, str, str]], list[bytes]]:
+    """Each clip as (samples, class, speaker), and the same clips as 16-bit PCM for pocketsphinx."""
     labels = {"yes": "yes", "no": "no", "stop": "stop", "other": "other", "silence": "noise"}
     out = []
-    paths = []
+    pcms = []
     with open(folder / "files.csv", newline="") as handle:
         for row in csv.DictReader(handle):
             with wave.open(str(folder / row["file"])) as w:
                 assert w.getframerate() == RATE and w.getnchannels() == 1
-                pcm = w.readframes(w.getnframes())
+                pcm = bytes(w.readframes(w.getnframes()))
             out.append((feat.samples(pcm), labels[row["label"]], row["speaker"]))
-            paths.append(str(folder / row["file"]))
-    return out, paths
+            pcms.append(pcm)
+    return out, pcms
 
 
 def augment(signal: Array, label: str, noises: list[Array], rng: np.random.Generator) -> Array:
@@ -318,7 +319,7 @@ def fit_fusion(x: Array, y: Array, seed: int = 0, steps: int = 3000) -> tuple[Ar
 
 def fusion_stage(
     real: list[tuple[Array, str, str]],
-    paths: list[str],
+    pcms: list[bytes],
     oof: Array,
     weights: dict[str, Array],
     folds: int,
@@ -329,7 +330,7 @@ def fusion_stage(
     from companion.listen.verifier import Verifier, fusion_inputs
 
     recogniser = SphinxRecogniser(verifier=Verifier(weights))
-    words = [recogniser.first_word(path_pcm(p)) for p in paths]
+    words = [recogniser.first_word(pcm) for pcm in pcms]
     x = np.stack([fusion_inputs(o, w, VOCABULARY) for o, w in zip(oof, words, strict=True)])
     y = np.array([CLASSES.index(lab) for _, lab, _ in real])
     speakers = sorted({s for _, _, s in real})
@@ -345,11 +346,6 @@ def fusion_stage(
     print(f"fused, speakers held out: {report(held_probs, [lab for _, lab, _ in real])}")
     w, b = fit_fusion(x, y)
     return {**weights, "fuse_w": w, "fuse_b": b}
-
-
-def path_pcm(path: str) -> bytes:
-    with wave.open(path) as w:
-        return bytes(w.readframes(w.getnframes()))
 
 
 def report(probs: Array, labels: list[str]) -> str:
@@ -386,13 +382,13 @@ def main() -> None:
     parser.add_argument("--stage", choices=("all", "network", "fusion"), default="all")
     args = parser.parse_args()
     started = time.perf_counter()
-    real, paths = read_corpus(args.corpus)
+    real, pcms = read_corpus(args.corpus)
     if args.stage in ("all", "network"):
         network_stage(args, real)
     with np.load(args.oof) as held, np.load(args.out) as trained:
         oof = held["probs"]
         weights = {k: trained[k] for k in trained.files if not k.startswith("fuse_")}
-    weights = fusion_stage(real, paths, oof, weights, max(2, args.folds))
+    weights = fusion_stage(real, pcms, oof, weights, max(2, args.folds))
     np.savez_compressed(args.out, **weights)  # type: ignore[arg-type]
     size = args.out.stat().st_size // 1024
     print(f"wrote {args.out} ({size} KB) in {time.perf_counter() - started:.0f} s")

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-SAMPLE_RATE = 16_000
+from companion.listen.recognise import SAMPLE_RATE as SAMPLE_RATE
+
 WINDOW = 400  # 25 ms
 HOP = 160  # 10 ms
 FFT = 512
