@@ -357,16 +357,23 @@ class PulseServer:
         _repair_wav_header(out)
 
     def play_into(
-        self, wav_path: str | os.PathLike[str], sink: str = MIC_FEED, *, timeout: float = 60.0
+        self,
+        wav_path: str | os.PathLike[str],
+        sink: str = MIC_FEED,
+        *,
+        timeout: float = 60.0,
+        latency_msec: int = 20,
     ) -> None:
         """Play a sound file into `sink` with ``paplay --latency-msec=20`` and wait for the end.
 
-        Without the low latency, short clips were dropped entirely. paplay resamples to the sink.
+        Without a low latency, short clips were dropped entirely. paplay resamples to the sink.
+        A busy machine can starve a 20 ms client, and the sink then plays a few ms of silence in
+        the middle; a test that needs the samples unbroken asks for more (`latency_msec`).
         """
         result = subprocess.run(
             [
                 "paplay",
-                "--latency-msec=20",
+                f"--latency-msec={latency_msec}",
                 f"--device={sink}",
                 f"--client-name={HARNESS_CLIENT}",
                 str(wav_path),
