@@ -68,6 +68,39 @@ def test_rate_changes_the_length(engine: Pyttsx3Engine, tmp_path: Path) -> None:
     assert slow.seconds > 2.5 * fast.seconds
 
 
+def test_every_line_gets_its_own_rate_however_fast_they_follow(
+    engine: Pyttsx3Engine, tmp_path: Path
+) -> None:
+    # Set as driver properties, a rate set just after a line ended was sometimes lost: about 1
+    # line in 4 came out at the previous line's rate when slow and fast lines alternated.
+    text = "Take your time."
+    lengths: dict[int, list[float]] = {80: [], 400: []}
+    for i in range(20):
+        rate = 80 if i % 2 else 400
+        engine.render(text, Voice(rate=rate), tmp_path / f"{i}.wav")
+        lengths[rate].append(Audio.read(tmp_path / f"{i}.wav").seconds)
+    assert min(lengths[80]) > 2.5 * max(lengths[400]), lengths
+
+
+def test_control_characters_in_a_line_are_not_commands(
+    engine: Pyttsx3Engine, tmp_path: Path
+) -> None:
+    # \x01 starts an espeak-ng embedded command: "\x0180S" would slow the rest down to 80.
+    plain, odd = tmp_path / "plain.wav", tmp_path / "odd.wav"
+    engine.render("Take your 80S time, and then some more.", Voice(rate=300), plain)
+    engine.render("Take your\x0180S time, and then some more.", Voice(rate=300), odd)
+    assert Audio.read(odd).seconds == pytest.approx(Audio.read(plain).seconds, rel=0.1)
+
+
+def test_the_default_voice_comes_back_after_another(engine: Pyttsx3Engine, tmp_path: Path) -> None:
+    # The driver is shared and keeps the last voice set: "no voice named" must set the default.
+    default = engine._engine.getProperty("voice")
+    engine.render("Hello.", Voice(name="gmw/en-us"), tmp_path / "us.wav")
+    assert engine._engine.getProperty("voice") == "gmw/en-us"
+    engine.render("Hello.", Voice(), tmp_path / "default.wav")
+    assert engine._engine.getProperty("voice") == default
+
+
 def test_volume_changes_the_loudness(engine: Pyttsx3Engine, tmp_path: Path) -> None:
     cache = AudioCache(tmp_path, engine)
     loud, soft = (

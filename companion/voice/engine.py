@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
 import wave
 from dataclasses import dataclass
@@ -61,7 +62,8 @@ class Pyttsx3Engine:
         except PackageNotFoundError:
             version = "unknown"
         driver = type(self._engine.proxy._driver).__module__.rsplit(".", 1)[-1]
-        self.id = f"pyttsx3-{version}-{driver}"
+        # "-2": settings inside the text; renders cached before it may carry a wrong rate.
+        self.id = f"pyttsx3-{version}-{driver}-2"
         self._voices: list[VoiceInfo] | None = None
 
     def voices(self) -> list[VoiceInfo]:
@@ -95,38 +97,44 @@ class Pyttsx3Engine:
 
     def render(self, text: str, voice: Voice, path: Path) -> None:
         e = self._engine
-        # pyttsx3 queues property changes with the utterances; measured here, setting them
-        # before every line left about 1 render in 10 empty, setting them only when they
-        # change left none in 650. So: only when they change.
-        wanted = (
-            self.find_voice(voice.name).id if voice.name else "",
-            voice.rate,
-            voice.volume,
-            voice.pitch,
-        )
-        # pyttsx3.init() hands every caller the same driver, so what was last applied is kept
-        # per driver, not per Pyttsx3Engine: another instance may have changed it since.
-        if wanted != _APPLIED.get(id(e)):
-            if wanted[0]:
-                e.setProperty("voice", wanted[0])
-            e.setProperty("rate", voice.rate)
-            e.setProperty("volume", voice.volume)
-            e.setProperty("pitch", voice.pitch)
-            _APPLIED[id(e)] = wanted
+        wanted = self.find_voice(voice.name).id if voice.name else self._default_voice()
+        if wanted and e.getProperty("voice") != wanted:
+            e.setProperty("voice", wanted)
+        # Rate, volume and pitch travel inside the text, as espeak-ng's embedded commands, not
+        # as driver properties. espeak-ng applies properties on its own thread, and one set
+        # just after the last line ended was sometimes lost: measured here, 9 renders in 30 came
+        # out at the previous line's rate (a "faster" that did not take, cached under the new
+        # rate). Inside the text they apply to that line, every time (0 wrong in 60).
+        spoken = _embedded_settings(voice) + _CONTROL.sub(" ", text)
         # Should the driver still write a WAV with no audio in it, it is never passed on.
         for _ in range(RENDER_TRIES):
             with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to"
-                e.save_to_file(text, str(path))
+                e.save_to_file(spoken, str(path))
                 e.runAndWait()
             if _has_audio(path):
                 return
         raise SpeechUnavailable(f"espeak-ng gave no audio for {text[:40]!r}")
 
+    def _default_voice(self) -> str:
+        """The voice pyttsx3 starts with, by id; "" if it cannot be told."""
+        from pyttsx3.drivers.espeak import EspeakDriver
+
+        name = str(getattr(EspeakDriver, "_defaultVoice", "") or "")
+        try:
+            return self.find_voice(name).id if name else ""
+        except CompanionError:
+            return ""
+
 
 RENDER_TRIES = 3
-_APPLIED: dict[
-    int, tuple[str, int, float, int]
-] = {}  # per pyttsx3 driver: voice, rate, volume, pitch
+# Control characters would be read by espeak-ng as embedded commands of their own.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _embedded_settings(voice: Voice) -> str:
+    """espeak-ng's embedded commands for one line: speed in words a minute (S), amplitude in
+    percent (A, the same scale pyttsx3's volume is turned into) and pitch 0-99 (P)."""
+    return f"\x01{voice.rate}S\x01{round(voice.volume * 100)}A\x01{voice.pitch}P"
 
 
 def _has_audio(path: Path) -> bool:
