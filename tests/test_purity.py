@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,22 @@ def test_list_loads_no_engine() -> None:
     )
     assert "companion.content" in loaded  # it did run
     assert not loaded & ENGINES
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"), [(None, "1"), ("2", "2")], ids=["unset-is-one", "set-is-kept"]
+)
+def test_numpy_gets_one_blas_thread_unless_told(given: str | None, expected: str) -> None:
+    # Said before numpy loads: importing the recogniser's numpy code must see it.
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    probe = (
+        "import companion.listen.verifier, os, sys\n"
+        "assert 'numpy' in sys.modules\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert out.stdout.strip() == expected, out.stderr
