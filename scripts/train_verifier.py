@@ -15,11 +15,14 @@ Training data, all of it rebuilt by this script:
 It needs PyTorch for training only (`pip install torch`); the package runs the trained weights
 with numpy. Run:
 
-    python scripts/train_verifier.py [--corpus DIR] [--folds 4] [--epochs N] [--out FILE]
+    python scripts/train_verifier.py [--corpus DIR] [--folds 4] [--members 3] [--jobs 2]
 
 --folds K first trains K times with speakers held out (grouped by speaker, so no speaker is both
 learnt and tested) and prints what the held-out speakers got; then it trains on everything and
-writes the weights. Seeds are fixed, so a rerun gives the same figures on the same machine.
+writes the weights. --members M does all of that M times with other seeds (other augmented
+copies, other starting weights), and the shipped verifier averages the M networks. --jobs J
+trains J networks at once (one core each). Seeds are fixed, so a rerun gives the same figures
+on the same machine.
 """
 
 from __future__ import annotations
@@ -380,6 +383,8 @@ def main() -> None:
         help="held-out predictions (kept between stages)",
     )
     parser.add_argument("--stage", choices=("all", "network", "fusion"), default="all")
+    parser.add_argument("--members", type=int, default=3, help="networks averaged (an ensemble)")
+    parser.add_argument("--jobs", type=int, default=2, help="networks trained at once")
     args = parser.parse_args()
     started = time.perf_counter()
     real, pcms = read_corpus(args.corpus)
@@ -394,33 +399,67 @@ def main() -> None:
     print(f"wrote {args.out} ({size} KB) in {time.perf_counter() - started:.0f} s")
 
 
+# What the worker processes share, set before they fork: (real clips, synthesised clips, folds).
+_SHARED: dict[str, Any] = {}
+
+
 def network_stage(args: argparse.Namespace, real: list[tuple[Array, str, str]]) -> None:
-    from companion.listen.verifier import Verifier
+    """Train `members` networks per fold with speakers held out, then on everything.
+
+    Member 0 uses the seeds of the single network shipped before members existed; member m adds
+    1000 * m to every seed, so its augmented copies and its initial weights differ.
+    """
+    import multiprocessing
 
     synthetic = synthetic_set(seed=1)
-    print(f"{len(real)} real clips, {len(synthetic)} synthesised")
+    print(f"{len(real)} real clips, {len(synthetic)} synthesised, {args.members} members")
     speakers = sorted({s for _, _, s in real})
     random.Random(7).shuffle(speakers)
     fold_of = {s: i % args.folds for i, s in enumerate(speakers)}
-    oof = np.zeros((len(real), len(CLASSES)), np.float32)
-    for fold in range(args.folds):
-        learn = [(s, lab) for s, lab, spk in real if fold_of[spk] != fold]
-        noises = [s for s, lab in learn if lab == "noise"]
-        x, y = build(learn, noises, args.copies, seed=fold)
-        sx, sy = build(synthetic, noises, 1, seed=100 + fold)
-        model = Verifier(train(np.concatenate([x, sx]), np.concatenate([y, sy]), args.epochs, fold))
-        held = [i for i, (_, _, spk) in enumerate(real) if fold_of[spk] == fold]
-        for i in held:
-            oof[i] = model.probabilities_of(feat.features_from_samples(real[i][0]))
-        print(f"fold {fold}: {report(oof[held], [real[i][1] for i in held])}", flush=True)
-    print(f"network alone, speakers held out: {report(oof, [lab for _, lab, _ in real])}")
-    np.savez(args.oof, probs=oof)
-    noises = [s for s, lab, _ in real if lab == "noise"]
-    x, y = build([(s, lab) for s, lab, _ in real], noises, args.copies, seed=99)
-    sx, sy = build(synthetic, noises, 1, seed=199)
-    weights = train(np.concatenate([x, sx]), np.concatenate([y, sy]), args.epochs, 99)
+    _SHARED.update(real=real, synthetic=synthetic, fold_of=fold_of, args=args)
+    jobs = [(fold, m) for m in range(args.members) for fold in range(args.folds)]
+    jobs += [(-1, m) for m in range(args.members)]  # -1: every speaker, for the shipped file
+    with multiprocessing.get_context("fork").Pool(args.jobs) as pool:
+        results = pool.map(_train_job, jobs, chunksize=1)
+    oof = np.zeros((args.members, len(real), len(CLASSES)), np.float32)
+    weights: dict[str, Array] = {}
+    labels = [lab for _, lab, _ in real]
+    for (fold, m), (held, probs, trained) in zip(jobs, results, strict=True):
+        if fold >= 0:
+            oof[m, held] = probs
+        else:
+            weights.update({f"m{m}_{k}": v for k, v in trained.items()})
+    for m in range(args.members):
+        print(f"network {m} alone, speakers held out: {report(oof[m], labels)}")
+    mean = oof.mean(axis=0)
+    print(f"{args.members} networks, speakers held out: {report(mean, labels)}", flush=True)
+    np.savez(args.oof, probs=mean, members=oof)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out, **weights)  # type: ignore[arg-type]
+
+
+def _train_job(job: tuple[int, int]) -> tuple[list[int], Array, dict[str, Array]]:
+    """One network: fold `fold` held out (or none, for -1), member `m`'s seeds."""
+    from companion.listen.verifier import Verifier
+
+    fold, m = job
+    real, synthetic = _SHARED["real"], _SHARED["synthetic"]
+    fold_of, args = _SHARED["fold_of"], _SHARED["args"]
+    offset = 1000 * m
+    every = fold < 0
+    learn = [(s, lab) for s, lab, spk in real if every or fold_of[spk] != fold]
+    noises = [s for s, lab in learn if lab == "noise"]
+    seed = 99 if every else fold
+    x, y = build(learn, noises, args.copies, seed=seed + offset)
+    sx, sy = build(synthetic, noises, 1, seed=100 + seed + offset)
+    trained = train(np.concatenate([x, sx]), np.concatenate([y, sy]), args.epochs, seed + offset)
+    if every:
+        return [], np.zeros((0, len(CLASSES)), np.float32), trained
+    model = Verifier(trained)
+    held = [i for i, (_, _, spk) in enumerate(real) if fold_of[spk] == fold]
+    probs = np.stack([model.probabilities_of(feat.features_from_samples(real[i][0])) for i in held])
+    print(f"fold {fold} network {m}: {report(probs, [real[i][1] for i in held])}", flush=True)
+    return held, probs, {}
 
 
 if __name__ == "__main__":

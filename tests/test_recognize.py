@@ -696,3 +696,33 @@ class _Wrapped:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._decoder, name)
+
+
+# -- the verifier's file -------------------------------------------------------------------------
+
+
+def test_the_verifier_averages_its_networks() -> None:
+    import numpy as np
+
+    from companion.listen.verifier import CLASSES, Verifier, shipped
+
+    one = {k: v for k, v in shipped().weights.items() if not k.startswith("fuse_")}
+    first = {k.split("_", 1)[1]: v for k, v in one.items() if k.startswith("m0_")} or one
+    # a second network that says the same but with its dense layer halved: its logits halve
+    second = {**first, "dense_w": first["dense_w"] / 2, "dense_b": first["dense_b"] / 2}
+    features = np.random.default_rng(3).normal(0, 1, (100, 40)).astype(np.float32)
+    single = Verifier(first).probabilities_of(features)
+    halved = Verifier(second).probabilities_of(features)
+    both = Verifier(
+        {**{f"m0_{k}": v for k, v in first.items()}, **{f"m1_{k}": v for k, v in second.items()}}
+    )
+    assert len(both.networks) == 2
+    assert both.probabilities_of(features) == pytest.approx((single + halved) / 2, abs=1e-6)
+    assert len(single) == len(CLASSES) and sum(single) == pytest.approx(1.0)
+
+
+def test_a_verifier_file_without_a_network_is_refused() -> None:
+    from companion.listen.verifier import Verifier
+
+    with pytest.raises(ValueError, match="no network"):
+        Verifier({"fuse_w": [], "fuse_b": []})  # type: ignore[dict-item]

@@ -4,7 +4,8 @@ Five classes: yes, no, stop, other speech, and noise (no speech at all). pockets
 the words; the verifier decides whether to believe it (companion.listen.sphinx). Its weights are
 in data/verifier.npz, made by scripts/train_verifier.py, and run here with numpy alone: four
 convolutions over time with the mel bands as channels (batch norm folded in), max pooling,
-global average pooling, one dense layer.
+global average pooling, one dense layer. The file may hold several such networks (keys
+``m0_conv0_w``, ``m1_conv0_w``...), trained apart; their probabilities are averaged.
 """
 
 from __future__ import annotations
@@ -42,21 +43,22 @@ def fusion_inputs(sound: Array, word: str, vocabulary: tuple[str, ...]) -> Array
     return np.concatenate([np.log(np.clip(sound, 1e-4, 1.0)), heard]).astype(np.float32)
 
 
-class Verifier:
-    classes = CLASSES
+class _Network:
+    """One trained network: its convolutions and its dense layer."""
 
-    def __init__(self, weights: dict[str, Array]) -> None:
-        self.fusion = (weights["fuse_w"], weights["fuse_b"]) if "fuse_w" in weights else None
+    def __init__(self, weights: dict[str, Array], prefix: str) -> None:
         self.convs = []
         index = 0
-        while f"conv{index}_w" in weights:
-            self.convs.append((weights[f"conv{index}_w"], weights[f"conv{index}_b"]))
+        while f"{prefix}conv{index}_w" in weights:
+            self.convs.append(
+                (weights[f"{prefix}conv{index}_w"], weights[f"{prefix}conv{index}_b"])
+            )
             index += 1
-        self.dense = (weights["dense_w"], weights["dense_b"])
+        if not self.convs or f"{prefix}dense_w" not in weights:
+            raise ValueError(f"no network {prefix or 'weights'} in the verifier's weights")
+        self.dense = (weights[f"{prefix}dense_w"], weights[f"{prefix}dense_b"])
 
-    def probabilities_of(self, features: Array) -> Array:
-        """Class probabilities (in CLASSES order) for one (frames, mels) feature map."""
-        x = np.ascontiguousarray(features.T, dtype=np.float32)  # (mels, frames)
+    def probabilities_of(self, x: Array) -> Array:
         for i, (w, b) in enumerate(self.convs):
             x = _conv3(x, w, b)
             if i < len(self.convs) - 1:
@@ -65,6 +67,30 @@ class Verifier:
         logits = self.dense[0] @ pooled + self.dense[1]
         exp = np.exp(logits - logits.max())
         return exp / exp.sum()  # type: ignore[no-any-return]
+
+
+def member_prefixes(weights: dict[str, Array]) -> list[str]:
+    """The networks in a weights file: "m0_", "m1_"... or the one unprefixed network."""
+    prefixes: list[str] = []
+    while f"m{len(prefixes)}_conv0_w" in weights:
+        prefixes.append(f"m{len(prefixes)}_")
+    return prefixes or [""]
+
+
+class Verifier:
+    classes = CLASSES
+
+    def __init__(self, weights: dict[str, Array]) -> None:
+        self.weights = weights
+        self.fusion = (weights["fuse_w"], weights["fuse_b"]) if "fuse_w" in weights else None
+        self.networks = [_Network(weights, prefix) for prefix in member_prefixes(weights)]
+
+    def probabilities_of(self, features: Array) -> Array:
+        """Class probabilities (in CLASSES order) for one (frames, mels) feature map: the mean
+        of the networks' probabilities."""
+        x = np.ascontiguousarray(features.T, dtype=np.float32)  # (mels, frames)
+        probs = [network.probabilities_of(x) for network in self.networks]
+        return probs[0] if len(probs) == 1 else np.mean(probs, axis=0)
 
     def fuse(self, sound: Array, word: str) -> dict[str, float]:
         """One probability per class from the sound and the word pocketsphinx heard (a small
