@@ -360,10 +360,14 @@ def report(probs: Array, labels: list[str]) -> str:
     yes_no = (tally["yes", "yes"] + tally["no", "no"]) / (total["yes"] + total["no"])
     other = (tally["other", "yes"] + tally["other", "no"]) / max(1, total["other"])
     noise = sum(v for (lab, d), v in tally.items() if lab == "noise" and d != "noise")
+    answered = sum(tally["noise", d] for d in ("yes", "no", "stop"))
     stop = tally["stop", "stop"] / max(1, total["stop"])
+    # Noise the first step calls "other" goes on to the word decoder, which may still find an
+    # answer in it or (mostly) not: so both figures.
     return (
         f"yes/no right {yes_no:.1%}  other as yes/no {other:.1%}  "
-        f"noise answered {noise / max(1, total['noise']):.1%}  stop heard {stop:.1%}"
+        f"noise answered {answered / max(1, total['noise']):.1%} "
+        f"(not called noise {noise / max(1, total['noise']):.1%})  stop heard {stop:.1%}"
     )
 
 
