@@ -290,12 +290,17 @@ class PulseServer:
 
     # -- recording and playing ------------------------------------------------------------------
 
-    def _wait_for_recording(self, name: str, proc: subprocess.Popen[bytes], what: str) -> None:
-        """Wait until our own recording stream `name` is connected (at most 10 s)."""
+    def _wait_for_own_stream(
+        self,
+        name: str,
+        proc: subprocess.Popen[bytes],
+        what: str,
+        kind: StreamKind = "source-outputs",
+    ) -> None:
+        """Wait until our own stream `name` of `kind` is connected (at most 10 s)."""
         deadline = time.monotonic() + 10.0
         while not any(
-            s.get("media.name") == name
-            for s in self.streams("source-outputs", include_harness=True)
+            s.get("media.name") == name for s in self.streams(kind, include_harness=True)
         ):
             if proc.poll() is not None:
                 raise PulseError(f"{what} exited at once with status {proc.returncode}")
@@ -346,7 +351,7 @@ class PulseServer:
             stderr=subprocess.PIPE,
         )
         try:
-            self._wait_for_recording(name, proc, "parecord")
+            self._wait_for_own_stream(name, proc, "parecord")
             yield out
             time.sleep(settle)
         finally:
@@ -443,16 +448,7 @@ class PulseServer:
         writer = threading.Thread(target=feed, name=name, daemon=True)
         writer.start()
         try:
-            deadline = time.monotonic() + 10.0
-            while not any(
-                s.get("media.name") == name
-                for s in self.streams("sink-inputs", include_harness=True)
-            ):
-                if proc.poll() is not None:
-                    raise PulseError(f"pacat exited at once with status {proc.returncode}")
-                if time.monotonic() > deadline:
-                    raise PulseError("the noise stream did not appear within 10 s")
-                time.sleep(0.02)
+            self._wait_for_own_stream(name, proc, "pacat (the noise)", "sink-inputs")
             yield
         finally:
             stop.set()
@@ -521,7 +517,7 @@ class PulseServer:
         assert proc.stdout is not None
         watch = LevelWatch(proc.stdout, rate, threshold_db)
         try:
-            self._wait_for_recording(name, proc, "pacat --record")
+            self._wait_for_own_stream(name, proc, "pacat --record")
             yield watch
         finally:
             _end_process(proc, signal.SIGTERM, grace=5.0)
