@@ -403,7 +403,8 @@ def main() -> None:
     print(f"wrote {args.out} ({size} KB) in {time.perf_counter() - started:.0f} s")
 
 
-# What the worker processes share, set before they fork: (real clips, synthesised clips, folds).
+# What the worker processes share, set before they fork: the real and synthesised clips, each
+# speaker's fold, and the arguments.
 _SHARED: dict[str, Any] = {}
 
 
